@@ -1,0 +1,43 @@
+/**
+ * Puts a USD cost on every response: `costUsd` on GenerateResult and on a stream's `finish` part,
+ * priced for the provider and model that actually served the call (after routing or fallback: the
+ * result's `provider`/`model`, or the stream's `start` part), not the one that was asked for.
+ *
+ * An unknown price leaves `costUsd` unset — unknown, never a made-up 0. A cost already set by an
+ * inner layer (a provider that reports its own billed cost) is kept: it is more exact than ours.
+ */
+import type { GenerateResult, StreamPart } from '../models/language-model.js';
+import type { PriceTable } from '../models/pricing/price-table.js';
+import type { LanguageModelMiddleware } from '../models/wrap-language-model.js';
+
+export function costMiddleware(prices: PriceTable): LanguageModelMiddleware {
+  return {
+    name: 'cost',
+
+    async wrapGenerate({ doGenerate, request, options }): Promise<GenerateResult> {
+      const result = await doGenerate(request, options);
+      if (result.costUsd !== undefined) return result;
+      const costUsd = prices.cost(result.provider, result.model, result.usage);
+      return costUsd === undefined ? result : { ...result, costUsd };
+    },
+
+    async *wrapStream({ doStream, request, options, model }): AsyncIterable<StreamPart> {
+      // Until the stream says otherwise, the wrapped model is what serves it.
+      let provider = model.provider;
+      let modelId = model.modelId;
+      for await (const part of doStream(request, options)) {
+        if (part.type === 'start') {
+          if (part.provider) provider = part.provider;
+          if (part.model) modelId = part.model;
+        } else if (part.type === 'finish' && part.costUsd === undefined) {
+          const costUsd = prices.cost(provider, modelId, part.usage);
+          if (costUsd !== undefined) {
+            yield { ...part, costUsd };
+            continue;
+          }
+        }
+        yield part;
+      }
+    },
+  };
+}
