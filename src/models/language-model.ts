@@ -5,6 +5,7 @@
  */
 import type { FinishReason, Usage } from '../core/usage.js';
 import type { Message, ResponseFormat, ToolCall, ToolChoice, ToolDefinition } from '../core/messages.js';
+import type { ConduitError } from '../core/errors.js';
 
 export interface ModelRequest {
   messages: Message[];
@@ -41,6 +42,40 @@ export interface CallOptions {
   requestId?: string;
   /** Extra HTTP headers to send upstream (e.g. a per-request API key override). */
   headers?: Record<string, string>;
+  /**
+   * The request's one allowance of extra attempts (retries and failovers). Every reliability layer
+   * draws from the same budget, so nested layers (router → fallback → retry) never multiply attempts.
+   * Created by the outermost layer that finds none (src/reliability/retry-budget.ts).
+   */
+  retryBudget?: RetryBudget;
+  /** Told about every attempt a reliability layer makes: which target served or failed, for logs and metrics. */
+  onAttempt?: (event: AttemptEvent) => void;
+}
+
+/** A per-request allowance of extra attempts, shared by every layer of one request. */
+export interface RetryBudget {
+  /** Takes one extra attempt from the budget; false (and nothing taken) when none is left. */
+  tryAcquire(): boolean;
+  /** Extra attempts still available. */
+  readonly remaining: number;
+  /** Extra attempts taken so far. */
+  readonly used: number;
+}
+
+/** One attempt made by a reliability layer (router, fallback chain, retry). */
+export interface AttemptEvent {
+  /** The layer that made the attempt, e.g. `router:gpt-pool`, `fallback`, `retry`. */
+  layer: string;
+  /** The deployment id or model that was tried. */
+  target: string;
+  provider: string;
+  /** 0 for the first attempt of this layer. */
+  attempt: number;
+  outcome: 'success' | 'failure' | 'cancelled';
+  error?: ConduitError;
+  durationMs: number;
+  /** Streams: ms from the attempt's start to its first content part. */
+  timeToFirstContentMs?: number;
 }
 
 export interface TokenLogprob {

@@ -1,0 +1,48 @@
+/**
+ * Runs a non-streaming request through an AttemptPlan: one attempt at a time, each bounded by the
+ * deadline and the plan's attempt timeout, until one succeeds or the plan gives up.
+ */
+import { ConduitError } from '../core/errors.js';
+import type { CallOptions, GenerateResult, ModelRequest } from '../models/language-model.js';
+import { abortReasonToError, deadlineExceededError, openAttemptScope, remainingMs } from './attempt-scope.js';
+import { reportAttempt, type AttemptPlan, type AttemptTarget } from './attempt-plan.js';
+import { normaliseError } from './error-policy.js';
+
+export async function generateWithFailover(request: ModelRequest, options: CallOptions, plan: AttemptPlan): Promise<GenerateResult> {
+  const clock = plan.clock;
+  let lastError: ConduitError | undefined;
+  for (let attempt = 0; ; attempt++) {
+    if (options.signal?.aborted) throw abortReasonToError(options.signal.reason);
+    if (remainingMs(options, clock.now()) <= 0) throw deadlineExceededError(lastError);
+    const target = await pickTarget(plan, attempt, lastError, options);
+    if (!target) throw lastError ?? new ConduitError('provider_unavailable', `${plan.layer}: nothing to try`);
+
+    const started = clock.now();
+    const scope = openAttemptScope(options, { clock, attemptTimeoutMs: plan.attemptTimeoutMs ?? options.attemptTimeoutMs });
+    try {
+      const result = await scope.race(target.model.generate(request, { ...options, signal: scope.signal }));
+      reportAttempt(plan, options, target, attempt, { status: 'success', durationMs: clock.now() - started });
+      return result;
+    } catch (thrown) {
+      const error = normaliseError(thrown);
+      const status = error.kind === 'cancelled' ? 'cancelled' : 'failure';
+      reportAttempt(plan, options, target, attempt, { status, error, durationMs: clock.now() - started });
+      // The caller gave up, or no time is left: no other attempt can help.
+      if (options.signal?.aborted || error.code === 'deadline_exceeded') throw error;
+      lastError = error;
+    } finally {
+      scope.dispose();
+    }
+  }
+}
+
+/** Asks the plan for a target; turns an aborted backoff sleep into the right ConduitError. */
+export async function pickTarget(plan: AttemptPlan, attempt: number, lastError: ConduitError | undefined, options: CallOptions): Promise<AttemptTarget | undefined> {
+  try {
+    return await plan.pick({ attempt, lastError, options });
+  } catch (thrown) {
+    if (thrown instanceof ConduitError) throw thrown;
+    if (options.signal?.aborted) throw abortReasonToError(options.signal.reason);
+    throw normaliseError(thrown);
+  }
+}
