@@ -1,0 +1,12 @@
+export { createOpenAIModel, createChatCompletionsModel, openAIHeaders, OPENAI_DEFAULT_BASE_URL, DEFAULT_IDLE_TIMEOUT_MS } from './chat-model.js';
+export type { OpenAIModelOptions, ChatCompletionsDialect, ChatCompletionsModelConfig } from './chat-model.js';
+export { createOpenAIEmbeddingModel, parseEmbeddingResponse } from './embedding-model.js';
+export type { OpenAIEmbeddingModelOptions } from './embedding-model.js';
+export { listOpenAIModels, parseModelList } from './list-models.js';
+export type { ListOpenAIModelsOptions } from './list-models.js';
+export { toChatCompletionsBody, maxTokensField, isReasoningModel } from './chat-request.js';
+export type { ChatRequestSettings, ChatStreamSettings } from './chat-request.js';
+export { parseChatCompletion, mapUsage as mapOpenAIUsage, mapFinishReason as mapOpenAIFinishReason } from './chat-response.js';
+export { ChatStreamAssembler } from './chat-stream.js';
+export { mapOpenAIError, mapInBandError, parseOpenAIErrorBody, interruptedAfterContent } from './errors.js';
+export type { OpenAIChatCompletionsBody } from './wire-types.js';
