@@ -1,0 +1,17 @@
+/** Picks the relational adapter: `DATABASE_URL` (PostgreSQL) when set, else embedded PGlite under `.conduit/db`. */
+import { join } from 'node:path';
+import type { SqlDatabase } from './sql.js';
+import { openPGliteDatabase } from './embedded/pglite-database.js';
+import { openPgDatabase } from './postgres/pg-database.js';
+
+export interface OpenDatabaseOptions {
+  /** A `postgres://` URL; when absent the embedded database is used. */
+  url?: string;
+  /** Directory for embedded state (default `.conduit`). */
+  stateDir?: string;
+}
+
+export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<SqlDatabase> {
+  if (options.url) return openPgDatabase({ connectionString: options.url });
+  return openPGliteDatabase({ dataDir: join(options.stateDir ?? '.conduit', 'db') });
+}
