@@ -1,0 +1,110 @@
+/** Command-line options of the gateway benchmark. */
+import { parseArgs } from 'node:util';
+import { ALL_TARGETS, type TargetName } from './targets.js';
+
+export interface BenchOptions {
+  targets: TargetName[];
+  connections: number;
+  /** Closed-loop throughput window, seconds (after `warmupSec`). */
+  durationSec: number;
+  warmupSec: number;
+  /** Fixed request rates for the open-loop latency runs. */
+  rates: number[];
+  rateDurationSec: number;
+  rateWarmupSec: number;
+  ttftRate: number;
+  ttftCount: number;
+  /** Interval between the fake upstream's stream chunks after the first one. */
+  chunkIntervalMs: number;
+  /** Where the JSON results go; default bench/results/gateway-<date>.json. */
+  out?: string;
+  /** Exit 1 when a target of the issue fails (default: exit 0 once the run completes). */
+  strict: boolean;
+  keepLogs: boolean;
+  /** The Conduit CLI entry to start (default bin/conduit.js, which runs dist/). */
+  conduitBin?: string;
+  help: boolean;
+}
+
+export const USAGE = `Usage: npm run bench:gateway -- [options]   (or: npx tsx bench/gateway/run.ts [options])
+
+Measures the same chat-completion requests sent directly to a fake OpenAI upstream, through a bare
+Node pass-through proxy, through Conduit (node bin/conduit.js serve; run \`npm run build\` first) and
+through the Portkey gateway, in one run.
+
+  --targets=LIST          comma list of ${ALL_TARGETS.join(',')} (default: all; direct is always included)
+  --connections=N         concurrent connections for throughput (default 32)
+  --duration=S            throughput window in seconds (default 10)
+  --warmup=S              throughput warm-up in seconds (default 2)
+  --rates=LIST            fixed request rates for latency (default 100,1000)
+  --rate-duration=S       seconds per fixed-rate window (default 5)
+  --rate-warmup=S         warm-up seconds at each rate (default 1)
+  --ttft-count=N          streamed requests per target for time-to-first-token (default 100)
+  --ttft-rate=N           their rate per second (default 50)
+  --chunk-interval-ms=N   fake upstream delay between stream chunks (default 5)
+  --quick                 short windows (3 s throughput, 2 s per rate, 40 streams) for a smoke run
+  --out=FILE              JSON results file (default bench/results/gateway-<date>.json)
+  --strict                exit 1 when a target of issue 2 is missed
+  --keep-logs             keep the servers' log files (their folder is printed)
+  --conduit-bin=FILE      Conduit CLI entry to run (default bin/conduit.js)
+  --help`;
+
+function num(value: string | undefined, fallback: number, name: string): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n <= 0) throw new Error(`--${name} expects a positive number, got "${value}"`);
+  return n;
+}
+
+export function parseOptions(argv: string[]): BenchOptions {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      targets: { type: 'string' },
+      connections: { type: 'string' },
+      duration: { type: 'string' },
+      warmup: { type: 'string' },
+      rates: { type: 'string' },
+      'rate-duration': { type: 'string' },
+      'rate-warmup': { type: 'string' },
+      'ttft-count': { type: 'string' },
+      'ttft-rate': { type: 'string' },
+      'chunk-interval-ms': { type: 'string' },
+      quick: { type: 'boolean', default: false },
+      out: { type: 'string' },
+      strict: { type: 'boolean', default: false },
+      'keep-logs': { type: 'boolean', default: false },
+      'conduit-bin': { type: 'string' },
+      help: { type: 'boolean', default: false },
+    },
+    strict: true,
+    allowPositionals: false,
+  });
+  const quick = values.quick === true;
+  let targets: TargetName[] = [...ALL_TARGETS];
+  if (values.targets !== undefined) {
+    const asked = values.targets.split(',').map((t) => t.trim()).filter(Boolean);
+    for (const t of asked) {
+      if (!(ALL_TARGETS as readonly string[]).includes(t)) throw new Error(`unknown target "${t}" (known: ${ALL_TARGETS.join(', ')})`);
+    }
+    targets = ALL_TARGETS.filter((t) => t === 'direct' || asked.includes(t));
+  }
+  const rates = (values.rates ?? '100,1000').split(',').map((r) => num(r.trim(), 0, 'rates'));
+  return {
+    targets,
+    connections: num(values.connections, 32, 'connections'),
+    durationSec: num(values.duration, quick ? 3 : 10, 'duration'),
+    warmupSec: values.warmup === '0' ? 0 : num(values.warmup, quick ? 1 : 2, 'warmup'),
+    rates,
+    rateDurationSec: num(values['rate-duration'], quick ? 2 : 5, 'rate-duration'),
+    rateWarmupSec: values['rate-warmup'] === '0' ? 0 : num(values['rate-warmup'], quick ? 0.5 : 1, 'rate-warmup'),
+    ttftRate: num(values['ttft-rate'], 50, 'ttft-rate'),
+    ttftCount: Math.round(num(values['ttft-count'], quick ? 40 : 100, 'ttft-count')),
+    chunkIntervalMs: num(values['chunk-interval-ms'], 5, 'chunk-interval-ms'),
+    out: values.out,
+    strict: values.strict === true,
+    keepLogs: values['keep-logs'] === true,
+    conduitBin: values['conduit-bin'],
+    help: values.help === true,
+  };
+}

@@ -1,0 +1,247 @@
+/**
+ * Turns the measurements into the printed tables and the pass/fail checks of issue 2.
+ */
+import type { FixedRateResult } from './fixed-rate.js';
+import type { MemoryReading } from './processes.js';
+import type { TargetName } from './targets.js';
+import type { ThroughputResult } from './throughput.js';
+import type { TtftResult } from './ttft.js';
+
+export interface TargetResult {
+  name: TargetName;
+  available: boolean;
+  /** Why the target was not measured (it failed to start or to answer correctly). */
+  skipReason?: string;
+  /** The process measured for memory (for `direct`: the fake upstream). */
+  pid?: number;
+  notes: string[];
+  streamingAvailable: boolean;
+  throughput?: ThroughputResult;
+  /** Keyed by rate (requests per second). */
+  fixedRate: Record<string, FixedRateResult>;
+  ttft?: TtftResult;
+  /** Memory right after the target's last load phase. */
+  memory?: MemoryReading;
+}
+
+export interface Check {
+  name: string;
+  /** null: could not be evaluated (a target missing). */
+  pass: boolean | null;
+  detail: string;
+}
+
+const ms = (v: number | undefined): string => (v === undefined || !Number.isFinite(v) ? '—' : v.toFixed(2));
+const signedMs = (v: number | undefined): string =>
+  v === undefined || !Number.isFinite(v) ? '—' : `${v >= 0 ? '+' : ''}${v.toFixed(2)}`;
+
+/** Right-aligned text table; the first column left-aligned. */
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const line = (cells: string[]): string =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+export interface AddedLatency {
+  p50: number;
+  mean: number;
+  p99: number;
+}
+
+/** Gateway minus direct at the same rate, in the same run. */
+export function addedLatency(results: TargetResult[], target: TargetName, rate: number): AddedLatency | undefined {
+  const direct = results.find((r) => r.name === 'direct')?.fixedRate[String(rate)];
+  const t = results.find((r) => r.name === target)?.fixedRate[String(rate)];
+  if (!direct || !t || t.ok === 0 || direct.ok === 0) return undefined;
+  return {
+    p50: t.latency.p50 - direct.latency.p50,
+    mean: t.latency.mean - direct.latency.mean,
+    p99: t.latency.p99 - direct.latency.p99,
+  };
+}
+
+export function ttftAdded(results: TargetResult[], target: TargetName): number | undefined {
+  const direct = results.find((r) => r.name === 'direct')?.ttft;
+  const t = results.find((r) => r.name === target)?.ttft;
+  if (!direct || !t || t.ok === 0 || direct.ok === 0) return undefined;
+  return t.ttft.p50 - direct.ttft.p50;
+}
+
+/** The targets of issue 2, evaluated on this run. */
+export function evaluateChecks(results: TargetResult[], highRate: number): Check[] {
+  const get = (n: TargetName): TargetResult | undefined => results.find((r) => r.name === n && r.available);
+  const conduit = get('conduit');
+  const portkey = get('portkey');
+  const checks: Check[] = [];
+  const missing = (what: string): string => `n/a: ${what}`;
+
+  // Throughput ratio.
+  if (conduit?.throughput && portkey?.throughput && portkey.throughput.rps > 0) {
+    const ratio = conduit.throughput.rps / portkey.throughput.rps;
+    checks.push({
+      name: 'throughput Conduit / Portkey >= 10x',
+      pass: ratio >= 10,
+      detail: `${ratio.toFixed(1)}x (Conduit ${conduit.throughput.rps.toFixed(0)} req/s, Portkey ${portkey.throughput.rps.toFixed(0)} req/s)`,
+    });
+  } else checks.push({ name: 'throughput Conduit / Portkey >= 10x', pass: null, detail: missing('Conduit or Portkey not measured') });
+
+  // Added latency at the high fixed rate.
+  const ca = addedLatency(results, 'conduit', highRate);
+  const pa = addedLatency(results, 'portkey', highRate);
+  for (const stat of ['mean', 'p99'] as const) {
+    const name = `added latency ${stat} @ ${highRate} req/s: Conduit <= Portkey / 5`;
+    if (ca && pa) {
+      const limit = pa[stat] / 5;
+      checks.push({
+        name,
+        pass: ca[stat] <= limit,
+        detail: `Conduit ${signedMs(ca[stat])} ms vs Portkey ${signedMs(pa[stat])} ms (limit ${ms(limit)} ms)`,
+      });
+    } else checks.push({ name, pass: null, detail: missing(`Conduit or Portkey not measured at ${highRate} req/s`) });
+  }
+
+  // Conduit's own overhead header.
+  const overhead = conduit?.fixedRate[String(highRate)]?.overhead;
+  const high = conduit?.fixedRate[String(highRate)];
+  if (overhead) {
+    const coverage = high ? `${overhead.responsesWithHeader}/${high.ok} responses` : '';
+    checks.push({ name: 'x-conduit-overhead-ms p50 <= 0.3 ms', pass: overhead.p50 <= 0.3, detail: `${overhead.p50.toFixed(3)} ms (${coverage})` });
+    checks.push({ name: 'x-conduit-overhead-ms p99 <= 1 ms', pass: overhead.p99 <= 1, detail: `${overhead.p99.toFixed(3)} ms` });
+  } else {
+    const why = conduit ? 'no response carried x-conduit-overhead-ms' : 'Conduit not measured';
+    checks.push({ name: 'x-conduit-overhead-ms p50 <= 0.3 ms', pass: conduit ? false : null, detail: conduit ? why : missing(why) });
+    checks.push({ name: 'x-conduit-overhead-ms p99 <= 1 ms', pass: conduit ? false : null, detail: conduit ? why : missing(why) });
+  }
+
+  // Streaming time to first token.
+  const ttft = ttftAdded(results, 'conduit');
+  if (ttft !== undefined) {
+    checks.push({ name: 'streaming TTFT p50: Conduit within 1 ms of direct', pass: ttft <= 1, detail: `${signedMs(ttft)} ms over direct` });
+  } else checks.push({ name: 'streaming TTFT p50: Conduit within 1 ms of direct', pass: null, detail: missing('Conduit streaming not measured') });
+  return checks;
+}
+
+export interface RunInfo {
+  startedAt: string;
+  node: string;
+  cpus: string;
+  loadAvgStart: number[];
+  loadAvgEnd: number[];
+  wallSec: number;
+}
+
+export function renderReport(
+  results: TargetResult[],
+  checks: Check[],
+  info: RunInfo,
+  opts: { connections: number; durationSec: number; warmupSec: number; rates: number[]; rateDurationSec: number; ttftRate: number; ttftCount: number; chunkIntervalMs: number },
+  upstreamMemory: MemoryReading | undefined,
+): string {
+  const out: string[] = [];
+  const measured = results.filter((r) => r.available);
+  out.push(`Gateway benchmark — ${info.startedAt} — node ${info.node} — ${info.cpus}`);
+  out.push(`load average 1/5/15 min: start ${info.loadAvgStart.map((v) => v.toFixed(2)).join(' ')}, end ${info.loadAvgEnd.map((v) => v.toFixed(2)).join(' ')} — took ${info.wallSec.toFixed(0)} s`);
+  if (info.loadAvgStart[0]! > 1 || info.loadAvgEnd[0]! > 1) {
+    out.push('NOTE: the machine was busy (load average > 1 on 2 cores): figures are noisy; rerun on a quiet machine.');
+  }
+  for (const r of results.filter((x) => !x.available)) out.push(`SKIPPED ${r.name}: ${r.skipReason ?? 'unknown reason'}`);
+  for (const r of results) for (const n of r.notes) out.push(`note (${r.name}): ${n}`);
+
+  out.push('', `Throughput — ${opts.connections} connections, closed loop (autocannon), ${opts.durationSec} s after ${opts.warmupSec} s warm-up`);
+  out.push(
+    table(
+      ['target', 'req/s', 'vs direct', 'errors', 'p50 ms', 'p99 ms'],
+      measured.filter((r) => r.throughput).map((r) => {
+        const t = r.throughput!;
+        const direct = results.find((x) => x.name === 'direct')?.throughput;
+        return [
+          r.name,
+          t.rps.toFixed(0),
+          direct && direct.rps > 0 ? `${((100 * t.rps) / direct.rps).toFixed(0)}%` : '—',
+          String(t.non2xx + t.errors + t.timeouts),
+          String(t.latency.p50),
+          String(t.latency.p99),
+        ];
+      }),
+    ),
+  );
+
+  for (const rate of opts.rates) {
+    out.push('', `Latency at a fixed ${rate} req/s — open loop, ${opts.rateDurationSec} s (${Math.round(rate * opts.rateDurationSec)} requests), ms from due time to last byte; "+" = added over direct`);
+    out.push(
+      table(
+        ['target', 'ok/sent', 'p50', 'p99', 'mean', 'max', '+p50', '+mean', '+p99', 'lag mean'],
+        measured.filter((r) => r.fixedRate[String(rate)]).map((r) => {
+          const f = r.fixedRate[String(rate)]!;
+          const added = r.name === 'direct' ? undefined : addedLatency(results, r.name, rate);
+          return [
+            r.name,
+            `${f.ok}/${f.sent}`,
+            ms(f.latency.p50), ms(f.latency.p99), ms(f.latency.mean), ms(f.latency.max),
+            signedMs(added?.p50), signedMs(added?.mean), signedMs(added?.p99),
+            ms(f.meanDispatchLagMs),
+          ];
+        }),
+      ),
+    );
+    for (const r of measured) {
+      const f = r.fixedRate[String(rate)];
+      if (f && f.errors > 0) out.push(`  ${r.name}: ${f.errors} errors, e.g. ${f.errorExamples.join(' | ')}`);
+    }
+  }
+
+  const highRate = Math.max(...opts.rates);
+  const conduit = measured.find((r) => r.name === 'conduit');
+  const overhead = conduit?.fixedRate[String(highRate)]?.overhead;
+  out.push('', `Conduit's own overhead (x-conduit-overhead-ms) over all responses at ${highRate} req/s`);
+  if (overhead) {
+    out.push(
+      table(
+        ['responses', 'p50 ms', 'p90 ms', 'p99 ms', 'mean ms', 'max ms'],
+        [[String(overhead.responsesWithHeader), overhead.p50.toFixed(3), overhead.p90.toFixed(3), overhead.p99.toFixed(3), overhead.mean.toFixed(3), overhead.max.toFixed(3)]],
+      ),
+    );
+  } else out.push(conduit ? '  (no response carried the header)' : '  (Conduit not measured)');
+
+  out.push('', `Streaming time to first token — ${opts.ttftCount} streams at ${opts.ttftRate}/s; upstream sends the first token at once, the rest ${opts.chunkIntervalMs} ms apart`);
+  out.push(
+    table(
+      ['target', 'ok/sent', 'TTFT p50', 'TTFT p99', '+p50 vs direct', 'stream total p50', 'malformed'],
+      measured.map((r) => {
+        if (!r.ttft) return [r.name, '—', '—', '—', '—', '—', r.streamingAvailable ? '—' : 'streaming unavailable'];
+        const t = r.ttft;
+        return [
+          r.name, `${t.ok}/${t.sent}`, ms(t.ttft.p50), ms(t.ttft.p99),
+          r.name === 'direct' ? '' : signedMs(ttftAdded(results, r.name)),
+          ms(t.total.p50), String(t.malformed),
+        ];
+      }),
+    ),
+  );
+
+  out.push('', 'Memory (VmRSS / VmHWM from /proc at the end of each process\'s load)');
+  const memRows: string[][] = [];
+  if (upstreamMemory) memRows.push(['fake upstream', upstreamMemory.rssMiB.toFixed(1), upstreamMemory.peakRssMiB.toFixed(1)]);
+  for (const r of measured) {
+    if (r.name === 'direct' || !r.memory) continue;
+    memRows.push([r.name, r.memory.rssMiB.toFixed(1), r.memory.peakRssMiB.toFixed(1)]);
+  }
+  out.push(table(['process', 'RSS MiB', 'peak MiB'], memRows));
+
+  out.push('', 'Targets of issue 2 (this run)');
+  for (const c of checks) out.push(`  [${c.pass === null ? 'N/A ' : c.pass ? 'PASS' : 'FAIL'}] ${c.name}: ${c.detail}`);
+
+  const bare = measured.find((r) => r.name === 'bare-proxy');
+  const portkey = measured.find((r) => r.name === 'portkey');
+  const refs: string[] = [];
+  if (bare?.throughput && portkey?.throughput && portkey.throughput.rps > 0) {
+    refs.push(`bare-proxy / Portkey throughput ${(bare.throughput.rps / portkey.throughput.rps).toFixed(1)}x`);
+  }
+  const ba = addedLatency(results, 'bare-proxy', highRate);
+  if (ba) refs.push(`bare-proxy adds ${signedMs(ba.mean)} ms mean, ${signedMs(ba.p99)} ms p99 @ ${highRate} req/s`);
+  const pa = addedLatency(results, 'portkey', highRate);
+  if (pa) refs.push(`Portkey adds ${signedMs(pa.mean)} ms mean, ${signedMs(pa.p99)} ms p99 @ ${highRate} req/s`);
+  if (refs.length > 0) out.push(`  reference: ${refs.join('; ')}`);
+  return out.join('\n');
+}

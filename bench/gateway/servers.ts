@@ -1,0 +1,143 @@
+/**
+ * Starts each benchmarked server in its own process and describes how to reach it. Every server
+ * gets NODE_ENV=production and an environment without provider/Conduit variables, so nothing
+ * inherited from the shell (a real OPENAI_API_KEY, say) can change what is measured.
+ */
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { freePort, startServer, type ServerProcess } from './processes.js';
+import { API_KEY, baseHeaders, CHAT_PATH, portkeyHeaders, type Target } from './targets.js';
+
+export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const HERE = join(REPO_ROOT, 'bench', 'gateway');
+
+/** The fake upstream's fixed reply (see fake-upstream.mjs). */
+export const UPSTREAM_REPLY_TEXT = 'Hello from the fake upstream.';
+
+export function cleanServerEnv(): NodeJS.ProcessEnv {
+  const env: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) {
+    if (/^(OPENAI_|ANTHROPIC_|OLLAMA_|CONDUIT_|PORTKEY_|NODE_OPTIONS$)/.test(k)) continue;
+    env[k] = v;
+  }
+  env.NODE_ENV = 'production';
+  return env;
+}
+
+export interface Upstream {
+  process: ServerProcess;
+  origin: string;
+}
+
+export async function startUpstream(logDir: string, chunkIntervalMs: number): Promise<Upstream> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const proc = await startServer({
+    name: 'upstream',
+    args: [join(HERE, 'fake-upstream.mjs'), `--port=${port}`, `--chunk-interval-ms=${chunkIntervalMs}`],
+    port,
+    readyUrl: `${origin}/__stats`,
+    logDir,
+    env: cleanServerEnv(),
+  });
+  return { process: proc, origin };
+}
+
+export function directTarget(upstream: Upstream): Target {
+  return { name: 'direct', origin: upstream.origin, path: CHAT_PATH, model: 'gpt-4o-mini', headers: baseHeaders(), pid: upstream.process.pid };
+}
+
+export async function startBareProxy(upstream: Upstream, logDir: string): Promise<{ process: ServerProcess; target: Target }> {
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const proc = await startServer({
+    name: 'bare-proxy',
+    args: [join(HERE, 'bare-proxy.mjs'), `--port=${port}`, `--upstream=${upstream.origin}`],
+    port,
+    readyUrl: `${origin}/__stats`,
+    logDir,
+    env: cleanServerEnv(),
+  });
+  return { process: proc, target: { name: 'bare-proxy', origin, path: CHAT_PATH, model: 'gpt-4o-mini', headers: baseHeaders(), pid: proc.pid } };
+}
+
+export async function startPortkey(upstream: Upstream, logDir: string): Promise<{ process: ServerProcess; target: Target }> {
+  const entry = join(REPO_ROOT, 'node_modules', '@portkey-ai', 'gateway', 'build', 'start-server.js');
+  if (!existsSync(entry)) throw new Error(`Portkey gateway not installed (${entry} missing); run npm ci`);
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const proc = await startServer({
+    name: 'portkey',
+    args: [
+      '--import', join(HERE, 'loopback-listen.mjs'),
+      '--import', join(HERE, 'portkey-stream-headers-fix.mjs'),
+      entry, `--port=${port}`, '--headless',
+    ],
+    port,
+    readyUrl: `${origin}/`,
+    logDir,
+    env: cleanServerEnv(),
+    readyTimeoutMs: 30_000,
+  });
+  return { process: proc, target: { name: 'portkey', origin, path: CHAT_PATH, model: 'gpt-4o-mini', headers: portkeyHeaders(upstream.origin), pid: proc.pid } };
+}
+
+/** Newest modification time under a folder (to warn when dist/ is older than src/). */
+function newestMtime(dir: string): number {
+  let newest = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const st = statSync(p);
+    newest = Math.max(newest, st.isDirectory() ? newestMtime(p) : st.mtimeMs);
+  }
+  return newest;
+}
+
+export async function startConduit(
+  upstream: Upstream,
+  logDir: string,
+  conduitBin?: string,
+): Promise<{ process: ServerProcess; target: Target; warnings: string[] }> {
+  const warnings: string[] = [];
+  const bin = conduitBin === undefined ? join(REPO_ROOT, 'bin', 'conduit.js') : resolve(conduitBin);
+  if (conduitBin === undefined) {
+    const main = join(REPO_ROOT, 'dist', 'cli', 'main.js');
+    if (!existsSync(main)) throw new Error('dist/cli/main.js is missing: run `npm run build` first');
+    const srcDir = join(REPO_ROOT, 'src');
+    if (existsSync(srcDir) && newestMtime(srcDir) > statSync(main).mtimeMs) {
+      warnings.push('src/ has files newer than dist/cli/main.js: the build may be stale (npm run build)');
+    }
+  } else if (!existsSync(bin)) throw new Error(`--conduit-bin ${bin} does not exist`);
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const configFile = join(logDir, 'conduit.yaml');
+  writeFileSync(
+    configFile,
+    [
+      '# Written by bench/gateway: Conduit in front of the fake upstream.',
+      'server:',
+      '  host: 127.0.0.1',
+      `  port: ${port}`,
+      'providers:',
+      '  openai:',
+      `    api_key: ${API_KEY}`,
+      `    base_url: ${upstream.origin}/v1`,
+      '',
+    ].join('\n'),
+  );
+  const proc = await startServer({
+    name: 'conduit',
+    args: [bin, 'serve', '--config', configFile],
+    port,
+    readyUrl: `${origin}/health`,
+    logDir,
+    env: cleanServerEnv(),
+    readyTimeoutMs: 30_000,
+  });
+  return {
+    process: proc,
+    target: { name: 'conduit', origin, path: CHAT_PATH, model: 'openai/gpt-4o-mini', headers: baseHeaders(), pid: proc.pid },
+    warnings,
+  };
+}

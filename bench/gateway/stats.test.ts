@@ -1,0 +1,23 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { percentileOfSorted, summarize } from './stats.js';
+
+describe('latency summaries', () => {
+  test('nearest-rank percentiles report observed values', () => {
+    const sorted = Array.from({ length: 100 }, (_, i) => i + 1); // 1..100
+    assert.equal(percentileOfSorted(sorted, 50), 50);
+    assert.equal(percentileOfSorted(sorted, 99), 99);
+    assert.equal(percentileOfSorted(sorted, 100), 100);
+    assert.equal(percentileOfSorted([7], 99), 7);
+    assert.ok(Number.isNaN(percentileOfSorted([], 50)));
+  });
+
+  test('summarize sorts its input and computes the mean', () => {
+    const s = summarize([5, 1, 3, 2, 4]);
+    assert.equal(s.count, 5);
+    assert.equal(s.mean, 3);
+    assert.equal(s.p50, 3);
+    assert.equal(s.max, 5);
+    assert.equal(s.p99, 5);
+  });
+});

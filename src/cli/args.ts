@@ -1,0 +1,123 @@
+/**
+ * Command-line parsing with node's util.parseArgs. All options are parsed in one pass (so global
+ * options may come before or after the command), then checked against what the command accepts.
+ */
+import { parseArgs } from 'node:util';
+
+/** A mistake in how the CLI was called: reported with a hint, exit code 2. */
+export class UsageError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UsageError';
+  }
+}
+
+export const COMMANDS = ['serve', 'models', 'config', 'chat', 'help'] as const;
+export type CommandName = (typeof COMMANDS)[number];
+
+const OPTIONS = {
+  config: { type: 'string' },
+  model: { type: 'string', short: 'm' },
+  help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean', short: 'v' },
+  host: { type: 'string' },
+  port: { type: 'string', short: 'p' },
+  stream: { type: 'boolean' },
+  system: { type: 'string' },
+  'max-tokens': { type: 'string' },
+  json: { type: 'boolean' },
+} as const;
+
+type OptionName = keyof typeof OPTIONS;
+
+const GLOBAL_OPTIONS: readonly OptionName[] = ['config', 'model', 'help', 'version'];
+
+const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
+  serve: ['host', 'port'],
+  models: ['json'],
+  config: [],
+  chat: ['stream', 'system', 'max-tokens'],
+  help: [],
+};
+
+export interface ParsedArgs {
+  /** Undefined when no command was given (`conduit`, `conduit --version`). */
+  command: CommandName | undefined;
+  /** Positionals after the command. */
+  args: string[];
+  config?: string;
+  model?: string;
+  help: boolean;
+  version: boolean;
+  host?: string;
+  port?: string;
+  stream: boolean;
+  system?: string;
+  maxTokens?: number;
+  json: boolean;
+}
+
+export function parseCliArgs(argv: string[]): ParsedArgs {
+  let parsed: ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true; tokens: true }>>;
+  try {
+    parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true, tokens: true });
+  } catch (err) {
+    throw new UsageError(describeParseError(err));
+  }
+  const { values, positionals, tokens } = parsed;
+
+  const [first, ...rest] = positionals;
+  let command: CommandName | undefined;
+  if (first !== undefined) {
+    if (!(COMMANDS as readonly string[]).includes(first)) {
+      throw new UsageError(`unknown command '${first}' (commands: ${COMMANDS.filter((c) => c !== 'help').join(', ')})`);
+    }
+    command = first as CommandName;
+  }
+
+  const allowed = new Set<OptionName>([...GLOBAL_OPTIONS, ...(command ? COMMAND_OPTIONS[command] : [])]);
+  for (const token of tokens) {
+    if (token.kind !== 'option') continue;
+    if (!allowed.has(token.name as OptionName)) {
+      const where = command ? `'conduit ${command}'` : "'conduit' without a command";
+      throw new UsageError(`option '${token.rawName}' does not apply to ${where}`);
+    }
+  }
+
+  let maxTokens: number | undefined;
+  if (values['max-tokens'] !== undefined) {
+    maxTokens = Number(values['max-tokens']);
+    if (!Number.isInteger(maxTokens) || maxTokens <= 0) throw new UsageError(`--max-tokens expects a positive integer, got '${values['max-tokens']}'`);
+  }
+
+  return {
+    command,
+    args: rest,
+    config: values.config,
+    model: values.model,
+    help: values.help ?? false,
+    version: values.version ?? false,
+    host: values.host,
+    port: values.port,
+    stream: values.stream ?? false,
+    system: values.system,
+    maxTokens,
+    json: values.json ?? false,
+  };
+}
+
+/** parseArgs messages mention internals ("To specify a positional argument starting with a '-'…"); keep the first sentence. */
+function describeParseError(err: unknown): string {
+  const code = (err as { code?: string }).code;
+  const message = err instanceof Error ? err.message : String(err);
+  if (code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION') {
+    const m = /Unknown option '([^']+)'/.exec(message);
+    return `unknown option '${m?.[1] ?? message}'`;
+  }
+  if (code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE') {
+    const m = /Option '(?:-\w, )?(--[\w-]+)/.exec(message);
+    const name = m?.[1] ?? 'option';
+    return message.includes('does not take an argument') ? `option '${name}' does not take a value` : `option '${name}' needs a value`;
+  }
+  return message.split('. ')[0] ?? message;
+}

@@ -1,0 +1,70 @@
+/** Usage text for `conduit --help` and `conduit <command> --help`. */
+import type { CommandName } from './args.js';
+
+const GLOBAL = `Global options:
+  --config <file>   configuration file (default: $CONDUIT_CONFIG, else ./conduit.yaml if present)
+  -m, --model <m>   model to use: an alias, provider/model, or a well-known name
+                    (wins over $CONDUIT_MODEL and default_model)
+  -h, --help        show help
+  -v, --version     print the version`;
+
+export const MAIN_HELP = `Usage: conduit <command> [options]
+
+Commands:
+  serve                 run the OpenAI-compatible gateway (default http://127.0.0.1:8000)
+  chat "<prompt>"       one completion through the configured model; prints usage and cost
+  models                list the models that can be used
+  config show           print the effective configuration (secrets redacted)
+  config check          validate the configuration and every model alias
+
+${GLOBAL}
+
+Environment: OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY, ANTHROPIC_BASE_URL,
+  OLLAMA_BASE_URL, CONDUIT_MODEL_PATH (a .gguf file), CONDUIT_MODEL, CONDUIT_HOST, CONDUIT_PORT,
+  CONDUIT_CONFIG, CONDUIT_LOG_LEVEL.
+`;
+
+const COMMAND_HELP: Record<CommandName, string> = {
+  serve: `Usage: conduit serve [--host <host>] [--port <port>] [options]
+
+Runs the gateway until SIGINT/SIGTERM, then stops accepting connections and lets requests in
+flight finish.
+
+  --host <host>     listen address (default 127.0.0.1, or $CONDUIT_HOST / server.host)
+  -p, --port <n>    listen port (default 8000, or $CONDUIT_PORT / server.port; 0: any free port)
+
+${GLOBAL}
+`,
+  chat: `Usage: conduit chat "<prompt>" [--stream] [--system <text>] [--max-tokens <n>] [options]
+
+Sends one prompt ("-" reads it from stdin) to the model and prints the answer on stdout, then the
+model, token usage and cost on stderr. Exits 1 when no model is configured (the offline answer).
+
+  --stream          print the answer as it is generated
+  --system <text>   system prompt
+  --max-tokens <n>  limit the answer's length
+
+${GLOBAL}
+`,
+  models: `Usage: conduit models [--json] [options]
+
+Lists config aliases, the configured providers' models, local GGUF files, and what
+OpenAI-compatible / Ollama servers report. The default model is marked with *.
+
+  --json            print JSON instead of a table
+
+${GLOBAL}
+`,
+  config: `Usage: conduit config <show|check> [options]
+
+  show              print the effective configuration (file + environment + defaults), secrets redacted
+  check             validate the configuration and build every model alias; exit 1 on problems
+
+${GLOBAL}
+`,
+  help: MAIN_HELP,
+};
+
+export function commandHelp(command: CommandName | undefined): string {
+  return command ? COMMAND_HELP[command] : MAIN_HELP;
+}

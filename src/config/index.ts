@@ -1,0 +1,10 @@
+export * from './schema.js';
+export * from './config-error.js';
+export { loadConfig, parseConfigText, parseConfigData, resolveConfigPath, DEFAULT_CONFIG_FILE } from './load.js';
+export type { LoadConfigOptions, LoadedConfig, ParseConfigOptions } from './load.js';
+export type { CliOverrides } from './environment.js';
+export { ENV_BINDINGS } from './environment.js';
+export { interpolateString } from './interpolate.js';
+export type { Env } from './interpolate.js';
+export { redactConfig, redactValue } from './redact.js';
+export { isSecretPath, REDACTED } from './secrets.js';

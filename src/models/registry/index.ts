@@ -1,0 +1,10 @@
+export { createModelRegistry, aliasRetryBudget, priceOverrides } from './registry.js';
+export type { ModelRegistry, ModelRegistryOptions, AliasProblem } from './registry.js';
+export { parseModelName, inferProviderFromBareName, BUILTIN_PROVIDER_NAMES } from './model-name.js';
+export type { ParsedModelName, BuiltinProvider } from './model-name.js';
+export { isProviderConfigured, configuredProviders, providerGuidance, ollamaOpenAIBaseURL } from './provider-config.js';
+export { llamaModelDir, resolveLlamaFile, listLlamaModels, defaultLlamaModelName } from './llamacpp-files.js';
+export { defaultProviderFactories } from './provider-factories.js';
+export type { ProviderFactories } from './provider-factories.js';
+export { createLazyLlamaCppModel } from './lazy-llamacpp.js';
+export { KNOWN_CHAT_MODELS, KNOWN_EMBEDDING_MODELS, PROVIDER_DEFAULT_MODELS } from './known-models.js';
