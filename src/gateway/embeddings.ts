@@ -1,0 +1,37 @@
+/** `POST /v1/embeddings`: string or string-array input; float or base64 output. */
+import { ConduitError } from '../core/errors.js';
+import type { EmbeddingResult } from '../models/language-model.js';
+import type { RequestContext } from './context.js';
+import { callOptionsFor, prepareEmbeddingCall } from './model-call.js';
+import { parseEmbeddingRequest } from './openai-request.js';
+import { embeddingsJson } from './openai-response.js';
+
+const hrtime = process.hrtime.bigint;
+
+export async function handleEmbeddings(ctx: RequestContext, body: unknown, deadlineMs: number | undefined): Promise<void> {
+  const call = parseEmbeddingRequest(body);
+  const model = prepareEmbeddingCall(ctx, call.model);
+  if (call.dimensions !== undefined && model.dimensions !== undefined && call.dimensions !== model.dimensions) {
+    // Truncating vectors is only meaningful for models trained for it; refuse rather than guess.
+    throw new ConduitError('invalid_request', `Model '${call.model}' produces ${model.dimensions}-dimensional embeddings; 'dimensions' = ${call.dimensions} is not supported`, {
+      param: 'dimensions',
+      code: 'invalid_value',
+    });
+  }
+  const options = callOptionsFor(ctx, deadlineMs);
+  let result: EmbeddingResult;
+  const t0 = hrtime();
+  try {
+    result = await model.embed(call.inputs, options);
+  } catch (err) {
+    ctx.waitNs += hrtime() - t0;
+    ctx.fail(ctx.failureOf(err));
+    return;
+  }
+  ctx.waitNs += hrtime() - t0;
+  if (ctx.done) return;
+  ctx.provider = result.provider;
+  ctx.costUsd = result.costUsd;
+  ctx.usage = { inputTokens: result.usage.inputTokens, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
+  ctx.sendJson(200, embeddingsJson(result.model || call.model, result, call.encodingFormat));
+}

@@ -1,0 +1,57 @@
+/**
+ * The steps every model route shares between "request validated" and "model called": resolve the
+ * model (404 for unknown names, before anything is spent), label the request, and build the
+ * CallOptions carrying the abort signal, the deadline and the request id.
+ */
+import type { CallOptions, EmbeddingModel, LanguageModel } from '../models/language-model.js';
+import type { RequestContext } from './context.js';
+
+export function prepareModelCall(ctx: RequestContext, name: string, stream: boolean): LanguageModel {
+  const model = ctx.gw.resolver.resolve(name);
+  ctx.model = name;
+  ctx.stream = stream;
+  return model;
+}
+
+export function prepareEmbeddingCall(ctx: RequestContext, name: string): EmbeddingModel {
+  const model = ctx.gw.resolver.resolveEmbedding(name);
+  ctx.model = name;
+  return model;
+}
+
+/**
+ * CallOptions whose `signal` is an own, enumerable accessor: reading it (directly, or by spreading
+ * the options into a new object, as middleware does) creates the request's AbortSignal on demand.
+ */
+class GatewayCallOptions implements CallOptions {
+  readonly #ctx: RequestContext;
+  readonly requestId: string;
+  readonly deadlineAt: number | undefined;
+  declare readonly signal: AbortSignal;
+
+  constructor(ctx: RequestContext, deadlineAt: number | undefined) {
+    this.#ctx = ctx;
+    this.requestId = ctx.requestId;
+    this.deadlineAt = deadlineAt;
+    Object.defineProperty(this, 'signal', SIGNAL_PROPERTY);
+  }
+
+  static signalOf(options: GatewayCallOptions): AbortSignal {
+    return options.#ctx.signal();
+  }
+}
+
+const SIGNAL_PROPERTY: PropertyDescriptor = {
+  get(this: GatewayCallOptions): AbortSignal {
+    return GatewayCallOptions.signalOf(this);
+  },
+  enumerable: true,
+  configurable: true,
+};
+
+/** Arms the deadline timer and disconnect hook; call immediately before calling the model. */
+export function callOptionsFor(ctx: RequestContext, headerDeadlineMs: number | undefined): CallOptions {
+  const ms = ctx.effectiveDeadlineMs(headerDeadlineMs);
+  ctx.armCancellation(ms);
+  return new GatewayCallOptions(ctx, ms === undefined ? undefined : Date.now() + ms);
+}
