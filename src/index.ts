@@ -1,5 +1,24 @@
+// Public entry point of the `conduit` package: the model layer, its middleware and the gateway.
 export * from './core/messages.js';
 export * from './core/usage.js';
 export * from './core/errors.js';
 export * from './models/language-model.js';
 export * from './models/wrap-language-model.js';
+export { createOpenAIModel, createOpenAIEmbeddingModel, listOpenAIModels } from './models/providers/openai/index.js';
+export { createOpenAICompatibleModel } from './models/providers/openai-compatible/index.js';
+export { createAnthropicModel } from './models/providers/anthropic/index.js';
+export { createLlamaCppModel } from './models/providers/llamacpp/index.js';
+export { createOfflineModel, OFFLINE_MESSAGE } from './models/providers/offline/index.js';
+export { formatPrompt, type PromptFormatName } from './models/templates/index.js';
+export { createDefaultEmbeddingModel, cosineSimilarity } from './models/embeddings/index.js';
+export { tokenizerFor, countMessageTokens, type Tokenizer } from './models/tokenizer/index.js';
+export { createPriceTable, computeCost, type ModelPrice, type PriceTable } from './models/pricing/index.js';
+export { costMiddleware } from './middleware/cost.js';
+export { withRetry, type RetryOptions } from './middleware/retry.js';
+export { CircuitBreaker, withCircuitBreaker, type CircuitBreakerOptions } from './middleware/circuit-breaker.js';
+export { withDeadline, deadlineFromHeader } from './middleware/deadline.js';
+export { createRouter, createFallbackChain, startHealthChecks, StreamInterruptedError, createRetryBudget } from './reliability/index.js';
+export { createModelRegistry, type ModelRegistry } from './models/registry/index.js';
+export { loadConfig, ConfigError, type ConduitConfig } from './config/index.js';
+export { createGateway, type GatewayOptions, type Gateway } from './gateway/index.js';
+export { GatewayMetrics, createLogger } from './observability/index.js';

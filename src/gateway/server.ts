@@ -143,7 +143,8 @@ async function handleRequest(gw: GatewayState, req: GatewayRequest, res: Gateway
         await handleModelRoute(ctx, route);
         return;
       case 'models':
-        ctx.sendJson(200, modelListJson(gw.resolver.list()));
+        // Prefer what remote servers (Ollama, vLLM…) say they serve right now; fall back to the static list.
+        ctx.sendJson(200, modelListJson(gw.resolver.listReachable ? await gw.resolver.listReachable() : gw.resolver.list()));
         return;
       case 'health':
         ctx.sendJson(200, HEALTH_BODY);

@@ -50,6 +50,46 @@ export interface CallOptions {
   retryBudget?: RetryBudget;
   /** Told about every attempt a reliability layer makes: which target served or failed, for logs and metrics. */
   onAttempt?: (event: AttemptEvent) => void;
+  /** Per-request cache controls for the response caches (src/cache); the gateway fills it from `Cache-Control`. */
+  cache?: CacheCallOptions;
+}
+
+/** What a cache layer did with one request: the gateway's `x-conduit-cache` header. */
+export type CacheOutcome = 'hit' | 'miss' | 'semantic-hit' | 'bypass';
+
+export interface CacheOutcomeEvent {
+  /** The cache layer reporting. With both layers stacked, the last event of a request is the final word. */
+  layer: 'exact' | 'semantic';
+  outcome: CacheOutcome;
+  /** Why a bypass happened: `no-cache`, `temperature`, `not-eligible`, `store-error`… */
+  reason?: string;
+  /** Semantic hits: cosine similarity of the matched prompt. */
+  similarity?: number;
+  /** Hits: USD the cached answer saved (its original cost), when known. */
+  savedUsd?: number;
+  /** Hits: age of the cached entry in ms. */
+  ageMs?: number;
+}
+
+/** Per-request cache settings, carried by CallOptions through every layer. */
+export interface CacheCallOptions {
+  /** Do not answer from the cache (`Cache-Control: no-cache`); the fresh answer is still stored unless `noStore`. */
+  bypass?: boolean;
+  /** Do not store this request's answer (`Cache-Control: no-store`). */
+  noStore?: boolean;
+  /** Isolation scope (tenant, key or team id): entries are shared only between requests with the same scope. */
+  scope?: string;
+  /** Told what each cache layer did, before the first stream part is yielded (so headers can carry it). */
+  onOutcome?: (event: CacheOutcomeEvent) => void;
+}
+
+/** Set on results (and a stream's `finish` part) that were served from a cache. */
+export interface CacheHitInfo {
+  outcome: 'hit' | 'semantic-hit';
+  /** USD the original call cost, saved by this hit; undefined when its price was unknown. */
+  savedUsd?: number;
+  ageMs: number;
+  similarity?: number;
 }
 
 /** A per-request allowance of extra attempts, shared by every layer of one request. */
@@ -100,6 +140,8 @@ export interface GenerateResult {
   logprobs?: TokenLogprob[];
   /** USD cost of this call, when the price is known. */
   costUsd?: number;
+  /** Present when the answer came from a response cache (then `costUsd` is 0 and `usage` is the original call's). */
+  cache?: CacheHitInfo;
 }
 
 export type StreamPart =
@@ -117,6 +159,8 @@ export type StreamPart =
       /** The complete tool calls, assembled from the deltas. */
       toolCalls: ToolCall[];
       costUsd?: number;
+      /** Present when the stream was replayed from a response cache. */
+      cache?: CacheHitInfo;
     };
 
 /** Content parts are the ones that commit a stream: after one is sent, failover is no longer transparent. */
@@ -177,6 +221,8 @@ export interface ModelResolver {
   /** Throws ConduitError('not_found') for unknown names. */
   resolveEmbedding(name: string): EmbeddingModel;
   list(): ModelInfo[];
+  /** Like list(), but also asks remote OpenAI-compatible servers what they serve (short timeout, cached). */
+  listReachable?(): Promise<ModelInfo[]>;
   /** The model the CLI, agents and RAG use when none is named. */
   defaultModelName(): string;
 }
