@@ -1,0 +1,133 @@
+/**
+ * In-process rate limiter: one WindowLog per (scope, id, metric, window). Exact sliding-window
+ * semantics identical to the Redis adapter. Node runs this synchronously, so a multi-check decision
+ * is atomic without locks. Logs of idle scopes are dropped by a periodic sweep, so memory is bounded by
+ * the scopes active within their window (plus one event per unit of limit at most).
+ */
+import { combineResults, normalizeCheck, scopePrefix, type NormalizedCheck } from './limit-check.js';
+import type { LimitCheck, LimitCheckResult, LimitDecision, LimitTarget, LimitTicket, RateLimiter } from './types.js';
+import { WindowLog } from './window-log.js';
+
+export interface EmbeddedRateLimiterOptions {
+  /** Clock used when `now` is not passed (default `Date.now`). */
+  clock?: () => number;
+  /** How often idle logs are swept (default 60 000 ms; 0 disables the timer — call `sweep()`). */
+  sweepIntervalMs?: number;
+}
+
+interface Entry {
+  log: WindowLog;
+  windowMs: number;
+}
+
+export class EmbeddedRateLimiter implements RateLimiter {
+  private readonly logs = new Map<string, Entry>();
+  private readonly clock: () => number;
+  private readonly timer: ReturnType<typeof setInterval> | undefined;
+  private nextTicket = 0;
+
+  constructor(options: EmbeddedRateLimiterOptions = {}) {
+    this.clock = options.clock ?? Date.now;
+    const every = options.sweepIntervalMs ?? 60_000;
+    if (every > 0) {
+      this.timer = setInterval(() => this.sweep(), every);
+      this.timer.unref();
+    }
+  }
+
+  /** Number of window logs held (for tests and metrics). */
+  get size(): number {
+    return this.logs.size;
+  }
+
+  async consume(checks: readonly LimitCheck[], now?: number): Promise<LimitDecision> {
+    return this.decide(checks, now ?? this.clock(), true);
+  }
+
+  async peek(checks: readonly LimitCheck[], now?: number): Promise<LimitDecision> {
+    return this.decide(checks, now ?? this.clock(), false);
+  }
+
+  async adjust(checks: readonly LimitCheck[], delta: number, ticket?: LimitTicket, now?: number): Promise<void> {
+    const at = now ?? this.clock();
+    const rounded = delta > 0 ? Math.ceil(delta) : -Math.ceil(-delta);
+    if (rounded === 0) return;
+    for (const check of checks.map(normalizeCheck)) {
+      const log = this.logFor(check, at);
+      if (ticket && log.adjust(ticket.id, rounded)) continue;
+      if (rounded > 0) log.add(at, rounded, `adj-${++this.nextTicket}`);
+    }
+  }
+
+  async reset(target: LimitTarget): Promise<void> {
+    const prefix = scopePrefix(target.scope, target.id) + (target.metric ? `${target.metric}:` : '');
+    for (const name of [...this.logs.keys()]) if (name.startsWith(prefix)) this.logs.delete(name);
+  }
+
+  /** Drops logs whose every event has slid out of the window. */
+  sweep(now: number = this.clock()): void {
+    for (const [name, entry] of this.logs) {
+      entry.log.prune(now - entry.windowMs);
+      if (entry.log.size === 0) this.logs.delete(name);
+    }
+  }
+
+  async close(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.logs.clear();
+  }
+
+  private decide(input: readonly LimitCheck[], now: number, consume: boolean): LimitDecision {
+    const checks = input.map(normalizeCheck);
+    const logs = checks.map((c) => this.logFor(c, now));
+    // Two checks on the same log (same scope, id, metric, window) must see each other's cost.
+    const pending = new Map<string, number>();
+    const fits = checks.map((c, i) => {
+      const earlier = pending.get(c.logName) ?? 0;
+      pending.set(c.logName, earlier + c.cost);
+      return (logs[i] as WindowLog).used + earlier + c.cost <= c.limit;
+    });
+    const allowed = fits.every(Boolean);
+    let ticketId: string | undefined;
+    if (allowed && consume) {
+      ticketId = `t${++this.nextTicket}`;
+      checks.forEach((c, i) => (logs[i] as WindowLog).add(now, c.cost, ticketId as string));
+    }
+    const results = checks.map((c, i) => this.result(c, logs[i] as WindowLog, fits[i] as boolean, now));
+    if (!consume) this.dropEmpty(checks);
+    return combineResults(results, now, ticketId);
+  }
+
+  private result(check: NormalizedCheck, log: WindowLog, fits: boolean, now: number): LimitCheckResult {
+    const newest = log.newest();
+    const tooLarge = !fits && check.cost > check.limit;
+    return {
+      scope: check.scope,
+      id: check.id,
+      metric: check.metric,
+      limit: check.limit,
+      windowMs: check.windowMs,
+      cost: check.cost,
+      allowed: fits,
+      remaining: Math.max(0, check.limit - log.used),
+      resetMs: newest === undefined ? 0 : Math.max(0, newest + check.windowMs - now),
+      retryAfterMs: fits || tooLarge ? 0 : Math.max(0, log.timeWhenFits(check.cost, check.limit, check.windowMs) - now),
+      tooLarge,
+    };
+  }
+
+  private logFor(check: NormalizedCheck, now: number): WindowLog {
+    let entry = this.logs.get(check.logName);
+    if (!entry) {
+      entry = { log: new WindowLog(), windowMs: check.windowMs };
+      this.logs.set(check.logName, entry);
+    }
+    entry.log.prune(now - check.windowMs);
+    return entry.log;
+  }
+
+  /** A peek must not leave empty logs behind for scopes that never consumed. */
+  private dropEmpty(checks: readonly NormalizedCheck[]): void {
+    for (const c of checks) if (this.logs.get(c.logName)?.log.size === 0) this.logs.delete(c.logName);
+  }
+}
