@@ -1,0 +1,41 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createAuditBuffer } from './audit-buffer.js';
+import type { AuditLog } from './audit-log.js';
+import type { AuditEntry, AuditEntryInput } from './entry.js';
+
+/** A log that records batch sizes and fails when told to; only appendMany is used by the buffer. */
+function fakeLog(failing: { now: boolean }): { log: AuditLog; batches: number[] } {
+  const batches: number[] = [];
+  let seq = 0;
+  const appendMany = async (entries: readonly AuditEntryInput[]): Promise<AuditEntry[]> => {
+    await new Promise((r) => setTimeout(r, 1));
+    if (failing.now) throw new Error('database down');
+    batches.push(entries.length);
+    return entries.map((e) => ({ seq: ++seq, action: e.action }) as AuditEntry);
+  };
+  return { log: { appendMany } as unknown as AuditLog, batches };
+}
+
+test('buffer writes full batches at maxBatch and the rest after maxDelayMs, in order', async () => {
+  const { log, batches } = fakeLog({ now: false });
+  const buffer = createAuditBuffer(log, { maxBatch: 4, maxDelayMs: 20 });
+  const durable = Array.from({ length: 10 }, (_, i) => buffer.append({ actor: 'a', action: `x${i}`, outcome: 'success' }, { awaitDurable: true }));
+  const stored = await Promise.all(durable);
+  assert.deepEqual(stored.map((e) => e.seq), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+  assert.deepEqual(batches, [4, 4, 2]);
+  assert.equal(buffer.pending, 0);
+});
+
+test('a failed batch rejects durable appends and reports fire-and-forget ones to onError', async () => {
+  const failing = { now: true };
+  const lost: string[] = [];
+  const { log } = fakeLog(failing);
+  const buffer = createAuditBuffer(log, { maxBatch: 10, maxDelayMs: 1, onError: (_err, entries) => lost.push(...entries.map((e) => e.action)) });
+  buffer.append({ actor: 'a', action: 'queued', outcome: 'success' });
+  await assert.rejects(buffer.append({ actor: 'a', action: 'waited', outcome: 'success' }, { awaitDurable: true }), /database down/);
+  assert.deepEqual(lost, ['queued']);
+  failing.now = false;
+  const ok = await buffer.append({ actor: 'a', action: 'after', outcome: 'success' }, { awaitDurable: true });
+  assert.equal(ok.action, 'after');
+});

@@ -1,0 +1,113 @@
+/**
+ * Batching appender for the gateway hot path: appends queue in memory and are written together,
+ * one transaction per batch, when `maxBatch` entries are waiting or `maxDelayMs` after the first.
+ *
+ * Durability trade-off: an entry still in the buffer when the process dies (SIGKILL, OOM, power)
+ * is lost. `append(entry)` returns at once, before the write; use `append(entry, { awaitDurable:
+ * true })`, which resolves with the stored entry after its batch committed, when the caller must
+ * not acknowledge (e.g. answer the HTTP request) before the audit entry is on disk. Entries carry
+ * their requestId, so a client retry after a crash re-appends idempotently. A batch that fails is
+ * not retried: awaiting callers get the error, the others are reported to `onError`.
+ */
+import type { AuditEntry, AuditEntryInput } from './entry.js';
+import type { AuditLog } from './audit-log.js';
+
+export interface AuditBufferOptions {
+  /** Entries per transaction (default 100). */
+  maxBatch?: number;
+  /** Longest an entry waits before its batch is written (default 10 ms). */
+  maxDelayMs?: number;
+  /** Called with a failed batch's error and its entries that had no awaiting caller. */
+  onError?: (err: unknown, lost: readonly AuditEntryInput[]) => void;
+}
+
+export interface AuditBuffer {
+  /** Resolves after the entry's batch committed, with the stored entry. */
+  append(entry: AuditEntryInput, options: { awaitDurable: true }): Promise<AuditEntry>;
+  /** Queues the entry and returns at once; it is written within `maxDelayMs`. */
+  append(entry: AuditEntryInput, options?: { awaitDurable?: false }): void;
+  /** Writes everything queued so far; resolves when it is committed (or failed). */
+  flush(): Promise<void>;
+  /** Flushes, then refuses further appends. */
+  close(): Promise<void>;
+  /** Entries queued and not yet committed. */
+  readonly pending: number;
+}
+
+interface Waiting {
+  entry: AuditEntryInput;
+  resolve?: (stored: AuditEntry) => void;
+  reject?: (err: unknown) => void;
+}
+
+export function createAuditBuffer(log: AuditLog, options: AuditBufferOptions = {}): AuditBuffer {
+  const maxBatch = Math.max(1, options.maxBatch ?? 100);
+  const maxDelayMs = Math.max(0, options.maxDelayMs ?? 10);
+  let queue: Waiting[] = [];
+  let inFlight = 0;
+  let timer: NodeJS.Timeout | undefined;
+  let closed = false;
+  // Batches are written one after another, so the chain order follows the append order.
+  let chain: Promise<void> = Promise.resolve();
+
+  function schedule(): void {
+    if (queue.length >= maxBatch) {
+      void drain();
+    } else if (timer === undefined) {
+      timer = setTimeout(() => void drain(), maxDelayMs);
+    }
+  }
+
+  function drain(): Promise<void> {
+    if (timer !== undefined) {
+      clearTimeout(timer);
+      timer = undefined;
+    }
+    while (queue.length > 0) {
+      const batch = queue.slice(0, maxBatch);
+      queue = queue.slice(maxBatch);
+      inFlight += batch.length;
+      chain = chain.then(() => writeBatch(batch));
+    }
+    return chain;
+  }
+
+  async function writeBatch(batch: Waiting[]): Promise<void> {
+    try {
+      const stored = await log.appendMany(batch.map((w) => w.entry));
+      batch.forEach((w, i) => w.resolve?.(stored[i]!));
+    } catch (err) {
+      for (const w of batch) w.reject?.(err);
+      const lost = batch.filter((w) => w.reject === undefined).map((w) => w.entry);
+      if (lost.length > 0) options.onError?.(err, lost);
+    } finally {
+      inFlight -= batch.length;
+    }
+  }
+
+  function append(entry: AuditEntryInput, opts: { awaitDurable: true }): Promise<AuditEntry>;
+  function append(entry: AuditEntryInput, opts?: { awaitDurable?: false }): void;
+  function append(entry: AuditEntryInput, opts?: { awaitDurable?: boolean }): Promise<AuditEntry> | void {
+    if (closed) throw new Error('audit buffer is closed');
+    if (opts?.awaitDurable === true) {
+      return new Promise<AuditEntry>((resolve, reject) => {
+        queue.push({ entry, resolve, reject });
+        schedule();
+      });
+    }
+    queue.push({ entry });
+    schedule();
+  }
+
+  return {
+    append,
+    flush: () => drain(),
+    async close() {
+      closed = true;
+      await drain();
+    },
+    get pending() {
+      return queue.length + inFlight;
+    },
+  };
+}

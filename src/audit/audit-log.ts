@@ -1,0 +1,430 @@
+/**
+ * The append-only, hash-chained audit log over the relational port (embedded PGlite or PostgreSQL).
+ *
+ * Linearity across replicas: every append runs in a transaction that first locks the single head
+ * row (`SELECT … FOR UPDATE`), so appends from any number of processes are serialised and each
+ * links to the one before it, with gap-free seqs. Idempotency: with a `requestId`, an append whose
+ * `(requestId, action)` is already stored returns the stored entry (checked under the head lock,
+ * and backed by a unique index), so a retry after a crash never duplicates.
+ *
+ * GDPR erasure keeps the chain verifiable because the hash never covers the erasable columns
+ * (clear user id, personal fields, content): see entry.ts. Retention deletes whole entries older
+ * than N days (a prefix of the chain), records the last deleted seq and hash as the anchor, and
+ * appends an `audit.retention` checkpoint entry carrying them, so `verify` starts from the anchor
+ * and checks that the chain itself vouches for it.
+ */
+import { createHmac, randomBytes, randomUUID } from 'node:crypto';
+import { ConduitError } from '../core/errors.js';
+import type { SqlDatabase, SqlExecutor } from '../store/sql.js';
+import { runMigrations } from '../store/migrations.js';
+import { assertAuditKey, decryptContent, encryptContent } from './content-cipher.js';
+import {
+  computeContentHash,
+  computeEntryHash,
+  computePersonalHash,
+  redactSecrets,
+  type AuditContent,
+  type AuditEntry,
+  type AuditEntryInput,
+} from './entry.js';
+import { ENTRY_COLUMNS, rowToEntry, type AuditEntryRow } from './entry-row.js';
+import { auditMigrations } from './schema.js';
+import { RETENTION_ACTION, verifyAuditChain, type VerifyReport } from './verify.js';
+
+export interface AuditLogOptions {
+  db: SqlDatabase;
+  /** `hash` (default): only sha256 of prompt+response is kept. `encrypted`: AES-256-GCM content too. */
+  content?: 'hash' | 'encrypted';
+  /** 32 bytes; required for `encrypted` and for `readContent`. See `resolveAuditKey`. */
+  encryptionKey?: Buffer;
+  /** Whole entries older than this many days are deleted by `applyRetention`. */
+  retention?: { days: number };
+  /** HMAC key for user pseudonyms; default: a random key generated once and kept in the database. */
+  pseudonymKey?: Buffer;
+  /** Run the audit migrations (default true); turn off when the caller runs them centrally. */
+  migrate?: boolean;
+}
+
+export interface AuditQuery {
+  /** Inclusive lower bound on `ts`. */
+  from?: Date;
+  /** Exclusive upper bound on `ts`. */
+  to?: Date;
+  actor?: string;
+  action?: string;
+  /** Matched through the pseudonym, so erased entries of the user are still found. */
+  userId?: string;
+  requestId?: string;
+  /** Default 100, at most 1000. */
+  limit?: number;
+  /** `nextCursor` of the previous page. */
+  cursor?: string;
+  /** Seq order; default `asc`. */
+  order?: 'asc' | 'desc';
+}
+
+export interface AuditPage {
+  entries: AuditEntry[];
+  /** Present when more entries may follow. */
+  nextCursor?: string;
+}
+
+export interface EraseOptions {
+  /** Who asked for the erasure; recorded on the `gdpr.erase` entry. Default `admin`. */
+  actor?: string;
+  requestId?: string;
+}
+
+export interface RetentionResult {
+  entriesDeleted: number;
+  /** The seq of the `audit.retention` checkpoint entry, when entries were deleted. */
+  checkpointSeq?: number;
+}
+
+export interface AuditLog {
+  /** Appends one entry (idempotent by `(requestId, action)`). Resolves once it is committed. */
+  append(entry: AuditEntryInput): Promise<AuditEntry>;
+  /** Appends several entries in one transaction; results are in input order. */
+  appendMany(entries: readonly AuditEntryInput[]): Promise<AuditEntry[]>;
+  verify(): Promise<VerifyReport>;
+  query(q?: AuditQuery): Promise<AuditPage>;
+  /** The decrypted prompt/response of an entry; null when none is stored (hash mode or erased). */
+  readContent(seq: number): Promise<AuditContent | null>;
+  /** Erases the user's clear id, personal fields and content; records a `gdpr.erase` entry. */
+  eraseUser(userId: string, options?: EraseOptions): Promise<{ entriesErased: number; eraseEntry: AuditEntry }>;
+  /** Deletes entries older than `retention.days` before `now`. No-op without a retention policy. */
+  applyRetention(now?: Date): Promise<RetentionResult>;
+  /** The last seq and hash: publish it elsewhere to detect a wholesale rewrite of the chain. */
+  head(): Promise<{ seq: number; hash: string }>;
+  /** The pseudonym the log stores for a user id. */
+  userRef(userId: string): string;
+}
+
+export const GDPR_ERASE_ACTION = 'gdpr.erase';
+const COLUMN_COUNT = 18;
+// Stay far below PostgreSQL's 65,535 bind-parameter limit.
+const INSERT_CHUNK = 500;
+
+/** An entry prepared outside the transaction: everything but seq, ts, prevHash and hash. */
+interface PreparedEntry {
+  id: string;
+  requestId: string | null;
+  actor: string;
+  userId: string | null;
+  userRef: string | null;
+  action: string;
+  resource: string | null;
+  outcome: string;
+  details: Record<string, unknown>;
+  personal: Record<string, unknown> | null;
+  personalSalt: string | null;
+  personalHash: string | null;
+  contentHash: string | null;
+  content: Buffer | null;
+}
+
+export async function createAuditLog(options: AuditLogOptions): Promise<AuditLog> {
+  const { db } = options;
+  const mode = options.content ?? 'hash';
+  const key = options.encryptionKey === undefined ? undefined : assertAuditKey(options.encryptionKey);
+  if (mode === 'encrypted' && key === undefined) {
+    throw new ConduitError('invalid_request', 'audit.content is "encrypted" but no audit.encryption_key / CONDUIT_AUDIT_KEY is set', {
+      param: 'audit.encryption_key',
+    });
+  }
+  if (options.retention !== undefined && !(options.retention.days > 0)) {
+    throw new ConduitError('invalid_request', 'audit.retention.days must be a positive number', { param: 'audit.retention.days' });
+  }
+  if (options.migrate !== false) await runMigrations(db, auditMigrations);
+  const pseudonymKey = options.pseudonymKey ?? (await loadPseudonymKey(db));
+  const userRef = (userId: string): string => createHmac('sha256', pseudonymKey).update(userId, 'utf8').digest('hex');
+
+  function prepare(input: AuditEntryInput): PreparedEntry {
+    if (typeof input.actor !== 'string' || input.actor === '') throw new ConduitError('invalid_request', 'audit entry needs an actor');
+    if (typeof input.action !== 'string' || input.action === '') throw new ConduitError('invalid_request', 'audit entry needs an action');
+    if (typeof input.outcome !== 'string' || input.outcome === '') throw new ConduitError('invalid_request', 'audit entry needs an outcome');
+    if (input.contentHash !== undefined && !/^[0-9a-f]{64}$/.test(input.contentHash)) {
+      throw new ConduitError('invalid_request', 'audit contentHash must be 64 lowercase hex characters');
+    }
+    const id = randomUUID();
+    // One JSON round trip: the value hashed now is exactly the value the database hands back.
+    const details = JSON.parse(JSON.stringify(redactSecrets(input.details ?? {}))) as Record<string, unknown>;
+    let personal: Record<string, unknown> | null = null;
+    let personalSalt: string | null = null;
+    let personalHash: string | null = null;
+    if (input.personal !== undefined && Object.keys(input.personal).length > 0) {
+      personal = JSON.parse(JSON.stringify(input.personal)) as Record<string, unknown>;
+      personalSalt = randomBytes(16).toString('hex');
+      personalHash = computePersonalHash(personalSalt, personal);
+    }
+    let contentHash = input.contentHash ?? null;
+    let content: Buffer | null = null;
+    if (input.content !== undefined) {
+      const plaintext = JSON.stringify(input.content);
+      contentHash = computeContentHash(JSON.parse(plaintext) as AuditContent);
+      if (mode === 'encrypted' && key !== undefined) content = encryptContent(key, plaintext, id);
+    }
+    return {
+      id,
+      requestId: input.requestId ?? null,
+      actor: input.actor,
+      userId: input.userId ?? null,
+      userRef: input.userId === undefined ? null : userRef(input.userId),
+      action: input.action,
+      resource: input.resource ?? null,
+      outcome: input.outcome,
+      details,
+      personal,
+      personalSalt,
+      personalHash,
+      contentHash,
+      content,
+    };
+  }
+
+  const log: AuditLog = {
+    async append(entry) {
+      const [stored] = await log.appendMany([entry]);
+      return stored!;
+    },
+
+    async appendMany(entries) {
+      if (entries.length === 0) return [];
+      const prepared = entries.map(prepare);
+      return db.transaction((tx) => appendPrepared(tx, prepared));
+    },
+
+    verify: () => verifyAuditChain(db),
+
+    async query(q = {}) {
+      const where: string[] = [];
+      const params: unknown[] = [];
+      const add = (clause: string, value: unknown): void => {
+        params.push(value);
+        where.push(clause.replace('?', `$${params.length}`));
+      };
+      const order = q.order === 'desc' ? 'DESC' : 'ASC';
+      if (q.from) add('ts >= ?', q.from.toISOString());
+      if (q.to) add('ts < ?', q.to.toISOString());
+      if (q.actor !== undefined) add('actor = ?', q.actor);
+      if (q.action !== undefined) add('action = ?', q.action);
+      if (q.userId !== undefined) add('user_ref = ?', userRef(q.userId));
+      if (q.requestId !== undefined) add('request_id = ?', q.requestId);
+      if (q.cursor !== undefined) add(order === 'ASC' ? 'seq > ?' : 'seq < ?', decodeCursor(q.cursor));
+      const limit = Math.min(Math.max(Math.trunc(q.limit ?? 100), 1), 1000);
+      const rows = (
+        await db.query<AuditEntryRow>(
+          `SELECT ${ENTRY_COLUMNS} FROM conduit_audit_entries ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY seq ${order} LIMIT ${limit + 1}`,
+          params,
+        )
+      ).rows;
+      const entries = rows.slice(0, limit).map(rowToEntry);
+      const page: AuditPage = { entries };
+      if (rows.length > limit) page.nextCursor = encodeCursor(entries[entries.length - 1]!.seq);
+      return page;
+    },
+
+    async readContent(seq) {
+      const row = (
+        await db.query<{ id: string; content: Uint8Array | null; content_hash: string | null }>(
+          'SELECT id, content, content_hash FROM conduit_audit_entries WHERE seq = $1',
+          [seq],
+        )
+      ).rows[0];
+      if (row === undefined) throw new ConduitError('not_found', `no audit entry with seq ${seq}`);
+      if (row.content === null) return null;
+      if (key === undefined) throw new ConduitError('invalid_request', 'reading audit content needs the audit encryption key');
+      const plaintext = decryptContent(key, Buffer.from(row.content), row.id);
+      const content = JSON.parse(plaintext) as AuditContent;
+      if (row.content_hash !== computeContentHash(content)) {
+        throw new ConduitError('internal', `audit entry ${seq}: content does not match its hashed contentHash`);
+      }
+      return content;
+    },
+
+    async eraseUser(userId, eraseOptions = {}) {
+      const ref = userRef(userId);
+      const eraseEntry = prepare({
+        actor: eraseOptions.actor ?? 'admin',
+        action: GDPR_ERASE_ACTION,
+        outcome: 'success',
+        ...(eraseOptions.requestId === undefined ? {} : { requestId: eraseOptions.requestId }),
+      });
+      // The erase entry names the user only by pseudonym: a clear id would defeat the erasure.
+      eraseEntry.userRef = ref;
+      return db.transaction(async (tx) => {
+        await lockHead(tx);
+        const erased = await tx.query(
+          `UPDATE conduit_audit_entries
+              SET user_id = NULL, personal = NULL, personal_salt = NULL, content = NULL, erased_at = now()
+            WHERE (user_id = $1 OR user_ref = $2)
+              AND (user_id IS NOT NULL OR personal IS NOT NULL OR content IS NOT NULL)`,
+          [userId, ref],
+        );
+        eraseEntry.details = { userRef: ref, entriesErased: erased.rowCount };
+        const [stored] = await appendPrepared(tx, [eraseEntry]);
+        return { entriesErased: erased.rowCount, eraseEntry: stored! };
+      });
+    },
+
+    async applyRetention(now = new Date()) {
+      if (options.retention === undefined) return { entriesDeleted: 0 };
+      const days = options.retention.days;
+      const cutoff = new Date(now.getTime() - days * 86_400_000);
+      return db.transaction(async (tx) => {
+        const head = await lockHead(tx);
+        const firstKept = (
+          await tx.query<{ seq: number | string | null }>('SELECT min(seq) AS seq FROM conduit_audit_entries WHERE ts >= $1', [cutoff.toISOString()])
+        ).rows[0]?.seq;
+        // Only a prefix of the chain can go, so an old entry after a newer one (clock skew
+        // between replicas) waits for the next run.
+        const lastDeleted = firstKept === null || firstKept === undefined ? head.seq : Number(firstKept) - 1;
+        const anchorSeq = Number((await tx.query<{ seq: number | string }>('SELECT seq FROM conduit_audit_anchor WHERE id = 1')).rows[0]?.seq ?? 0);
+        if (lastDeleted <= anchorSeq) return { entriesDeleted: 0 };
+        const last = (await tx.query<{ hash: string }>('SELECT hash FROM conduit_audit_entries WHERE seq = $1', [lastDeleted])).rows[0];
+        if (last === undefined) {
+          throw new ConduitError('internal', `audit retention: entry ${lastDeleted} is missing; run \`conduit audit verify\``);
+        }
+        const deleted = await tx.query('DELETE FROM conduit_audit_entries WHERE seq <= $1', [lastDeleted]);
+        await tx.query(
+          `INSERT INTO conduit_audit_anchor (id, seq, hash, created_at) VALUES (1, $1, $2, $3)
+           ON CONFLICT (id) DO UPDATE SET seq = EXCLUDED.seq, hash = EXCLUDED.hash, created_at = EXCLUDED.created_at`,
+          [lastDeleted, last.hash, now.toISOString()],
+        );
+        const checkpoint = prepare({
+          actor: 'system',
+          action: RETENTION_ACTION,
+          outcome: 'success',
+          details: {
+            deletedThroughSeq: lastDeleted,
+            deletedThroughHash: last.hash,
+            entriesDeleted: deleted.rowCount,
+            retentionDays: days,
+            cutoff: cutoff.toISOString(),
+          },
+        });
+        const [stored] = await appendPrepared(tx, [checkpoint]);
+        return { entriesDeleted: deleted.rowCount, checkpointSeq: stored!.seq };
+      });
+    },
+
+    async head() {
+      const row = (await db.query<{ seq: number | string; hash: string }>('SELECT seq, hash FROM conduit_audit_head WHERE id = 1')).rows[0];
+      if (row === undefined) throw new ConduitError('internal', 'audit head row is missing');
+      return { seq: Number(row.seq), hash: row.hash };
+    },
+
+    userRef,
+  };
+  return log;
+}
+
+async function lockHead(tx: SqlExecutor): Promise<{ seq: number; hash: string }> {
+  const row = (await tx.query<{ seq: number | string; hash: string }>('SELECT seq, hash FROM conduit_audit_head WHERE id = 1 FOR UPDATE')).rows[0];
+  if (row === undefined) throw new ConduitError('internal', 'audit head row is missing; were the audit migrations run?');
+  return { seq: Number(row.seq), hash: row.hash };
+}
+
+/** Inside a transaction: lock the head, skip already-stored (requestId, action) pairs, chain the rest. */
+async function appendPrepared(tx: SqlExecutor, prepared: readonly PreparedEntry[]): Promise<AuditEntry[]> {
+  const head = await lockHead(tx);
+  const keyOf = (p: { requestId: string | null; action: string }): string | null =>
+    p.requestId === null ? null : JSON.stringify([p.requestId, p.action]);
+
+  const existing = new Map<string, AuditEntry>();
+  const keyed = prepared.filter((p) => p.requestId !== null);
+  if (keyed.length > 0) {
+    const rows = (
+      await tx.query<AuditEntryRow>(
+        `SELECT ${ENTRY_COLUMNS} FROM conduit_audit_entries e
+           JOIN unnest($1::text[], $2::text[]) AS k(request_id, action) USING (request_id, action)`,
+        [keyed.map((p) => p.requestId), keyed.map((p) => p.action)],
+      )
+    ).rows;
+    for (const row of rows) {
+      const entry = rowToEntry(row);
+      existing.set(keyOf(entry)!, entry);
+    }
+  }
+
+  const ts = new Date().toISOString();
+  let seq = head.seq;
+  let prevHash = head.hash;
+  const results: AuditEntry[] = [];
+  const inserts: { entry: AuditEntry; prepared: PreparedEntry }[] = [];
+  for (const p of prepared) {
+    const key = keyOf(p);
+    const already = key === null ? undefined : existing.get(key);
+    if (already !== undefined) {
+      results.push(already);
+      continue;
+    }
+    seq += 1;
+    const hashed = {
+      seq,
+      id: p.id,
+      ts,
+      requestId: p.requestId,
+      actor: p.actor,
+      userRef: p.userRef,
+      action: p.action,
+      resource: p.resource,
+      outcome: p.outcome,
+      details: p.details,
+      contentHash: p.contentHash,
+      personalHash: p.personalHash,
+      prevHash,
+    };
+    const hash = computeEntryHash(hashed);
+    const entry: AuditEntry = { ...hashed, userId: p.userId, personal: p.personal, hasContent: p.content !== null, hash, erasedAt: null };
+    prevHash = hash;
+    results.push(entry);
+    inserts.push({ entry, prepared: p });
+    // A duplicate key later in the same batch resolves to this entry.
+    if (key !== null) existing.set(key, entry);
+  }
+
+  for (let i = 0; i < inserts.length; i += INSERT_CHUNK) {
+    const chunk = inserts.slice(i, i + INSERT_CHUNK);
+    const params: unknown[] = [];
+    const tuples = chunk.map(({ entry: e, prepared: p }, j) => {
+      params.push(
+        e.seq, e.id, e.ts, e.requestId, e.actor, e.userRef, e.userId, e.action, e.resource, e.outcome,
+        JSON.stringify(e.details), e.personalHash, p.personal === null ? null : JSON.stringify(p.personal), p.personalSalt,
+        e.contentHash, p.content, e.prevHash, e.hash,
+      );
+      const b = j * COLUMN_COUNT;
+      const ph = Array.from({ length: COLUMN_COUNT }, (_, k) => `$${b + k + 1}${k === 10 || k === 12 ? '::jsonb' : ''}`);
+      return `(${ph.join(', ')})`;
+    });
+    await tx.query(
+      `INSERT INTO conduit_audit_entries
+         (seq, id, ts, request_id, actor, user_ref, user_id, action, resource, outcome, details, personal_hash, personal, personal_salt, content_hash, content, prev_hash, hash)
+       VALUES ${tuples.join(', ')}`,
+      params,
+    );
+  }
+  if (inserts.length > 0) {
+    await tx.query('UPDATE conduit_audit_head SET seq = $1, hash = $2 WHERE id = 1', [seq, prevHash]);
+  }
+  return results;
+}
+
+async function loadPseudonymKey(db: SqlDatabase): Promise<Buffer> {
+  await db.query(`INSERT INTO conduit_audit_meta (key, value) VALUES ('pseudonym_key', $1) ON CONFLICT (key) DO NOTHING`, [
+    randomBytes(32).toString('base64'),
+  ]);
+  const row = (await db.query<{ value: string }>(`SELECT value FROM conduit_audit_meta WHERE key = 'pseudonym_key'`)).rows[0];
+  if (row === undefined) throw new ConduitError('internal', 'audit pseudonym key is missing');
+  return Buffer.from(row.value, 'base64');
+}
+
+function encodeCursor(seq: number): string {
+  return Buffer.from(`seq:${seq}`, 'utf8').toString('base64url');
+}
+
+function decodeCursor(cursor: string): number {
+  const m = /^seq:(\d+)$/.exec(Buffer.from(cursor, 'base64url').toString('utf8'));
+  if (m === null) throw new ConduitError('invalid_request', 'invalid audit cursor', { param: 'cursor' });
+  return Number(m[1]);
+}
