@@ -1,0 +1,10 @@
+export { createBudgetManager, type BudgetManager, type BudgetManagerOptions, type BudgetReservation, type BudgetStatus, type BudgetFailMode, type ReservedBudget } from './budget-manager.js';
+export { validateBudgetRules, scopeValueOf, budgetLabel, type BudgetRule, type BudgetScope, type BudgetContext } from './budget-rule.js';
+export { windowBounds, BUDGET_WINDOWS, type BudgetWindow, type WindowBounds } from './budget-window.js';
+export type { BudgetStore, BudgetCounter, ReserveLine, ReserveOutcome, SettleLine } from './budget-store.js';
+export { createEmbeddedBudgetStore } from './embedded-budget-store.js';
+export { createRedisBudgetStore, type RedisBudgetStoreOptions } from './redis-budget-store.js';
+export { createWebhookNotifier, type WebhookNotifierOptions } from './webhook-notifier.js';
+export { budgetExhaustedError, budgetRefusalMessage, budgetStoreUnavailableError, type BudgetRefusalDetails } from './budget-errors.js';
+export type { BudgetAlert, BudgetAlertHandler } from './budget-alert.js';
+export { toNanoUsd, fromNanoUsd, formatUsd, NANOS_PER_USD, MAX_BUDGET_USD } from './money.js';
