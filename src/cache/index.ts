@@ -1,0 +1,13 @@
+export type { CacheStore, CacheStoreStats, NowClock } from './cache-store.js';
+export { MemoryCacheStore, type MemoryCacheStoreOptions } from './stores/memory-lru-store.js';
+export { SqlCacheStore, CACHE_MIGRATIONS, type SqlCacheStoreOptions } from './stores/sql-cache-store.js';
+export { RedisCacheStore, type RedisCacheStoreOptions } from './stores/redis-cache-store.js';
+export { exactCacheKey, normaliseRequest, type CacheKeyTarget } from './request-key.js';
+export { exactCacheMiddleware, DEFAULT_CACHE_TTL_MS, type ExactCacheOptions } from './exact-cache-middleware.js';
+export { type CachedResponse, replayStream, StreamAssembler } from './cached-response.js';
+export { CacheStatsCollector, defaultCacheStats, cacheStats, formatCacheStats, type CacheStatsSnapshot } from './cache-stats.js';
+export { createSemanticCache, DEFAULT_SEMANTIC_THRESHOLD, type SemanticCache, type SemanticCacheOptions } from './semantic/semantic-cache.js';
+export { semanticLookupKey, type SemanticLookupKey, type SemanticScopeDescription } from './semantic/semantic-scope.js';
+export { ShadowRecorder, SHADOW_THRESHOLDS, HISTOGRAM_FLOOR, type ShadowRecord, type ShadowReport } from './semantic/shadow-recorder.js';
+export { ScopedVectorIndex, toUnitVector, type VectorMatch, type VectorIndexOptions } from './semantic/vector-index.js';
+export { cacheControlToCallOptions } from './cache-control.js';
