@@ -1,0 +1,16 @@
+export { createKeyService } from './key-service.js';
+export type { CreatedKey, KeyService, KeyServiceOptions, ListKeysFilter, RotateOptions, RotatedKey } from './key-service.js';
+export { createKeyInputSchema, updateKeyInputSchema } from './key-record.js';
+export type { BudgetWindowName, CreateKeyInput, JsonValue, KeyBudget, KeyLimits, KeyRecord, UpdateKeyInput } from './key-record.js';
+export { formatKey, parseKey, KEY_PREFIX } from './key-format.js';
+export type { ParsedKey } from './key-format.js';
+export { derivePepper } from './key-hash.js';
+export { KEY_MIGRATIONS, KEYS_TABLE } from './key-migrations.js';
+export { authorizeModel, isModelAllowed, modelMatches } from './model-access.js';
+export { MASTER_PRINCIPAL, principalFromKey, principalLabel } from './principal.js';
+export type { JwtPrincipal, KeyPrincipal, MasterPrincipal, ModelGrant, Principal } from './principal.js';
+export { extractCredential } from './credential.js';
+export type { Credential, HeaderSource } from './credential.js';
+export { requireMasterKey, verifyMasterKey } from './master-key.js';
+export { createJwtVerifier, scopesOf } from './jwt.js';
+export type { JwtVerifier, JwtVerifierConfig } from './jwt.js';
