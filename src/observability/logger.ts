@@ -46,7 +46,7 @@ function levelFromEnv(): LevelWithSilent | undefined {
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const destination = options.destination ?? pino.destination({ dest: 1, sync: false });
+  const destination = options.destination ?? pino.destination({ dest: 1, sync: false, minLength: 8192 });
   return pino(
     {
       name: options.name ?? 'conduit',

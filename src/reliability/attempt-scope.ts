@@ -30,6 +30,8 @@ export function remainingMs(options: CallOptions, now: number): number {
 
 export interface AttemptScope {
   readonly signal: AbortSignal;
+  /** True when the scope added nothing to the caller's options (no timer, no signal of its own). */
+  readonly passThrough?: boolean;
   /** Ends the attempt now with `reason` (e.g. it was abandoned after a stall). */
   abort(reason: ConduitError): void;
   /** Rejects with the abort reason (a ConduitError) as soon as the attempt is aborted. */
@@ -42,9 +44,38 @@ export interface AttemptScopeOptions {
   clock: Clock;
   /** Timeout for this attempt alone; the deadline still applies when it is shorter. */
   attemptTimeoutMs?: number;
+  /**
+   * False when the caller never calls `abort()` (generate attempts). Then an attempt with no timer
+   * to arm needs no signal of its own: it reuses the caller's, which saves an AbortController, two
+   * listeners and a racing promise per attempt on the gateway's hot path.
+   */
+  ownAbort?: boolean;
 }
 
+/** The caller's signal as the attempt's: nothing but the caller can end this attempt. */
+function passThroughScope(parent: AbortSignal | undefined): AttemptScope {
+  return {
+    signal: parent ?? NEVER_ABORTED,
+    passThrough: true,
+    abort() {
+      throw new Error('passThroughScope.abort: open the scope with ownAbort to abort one attempt');
+    },
+    race<T>(promise: Promise<T>): Promise<T> {
+      return promise;
+    },
+    dispose() {},
+  };
+}
+
+const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+
 export function openAttemptScope(options: CallOptions, scopeOptions: AttemptScopeOptions): AttemptScope {
+  if (scopeOptions.ownAbort === false && !options.signal?.aborted) {
+    const left = remainingMs(options, scopeOptions.clock.now());
+    const attemptMs = scopeOptions.attemptTimeoutMs;
+    const needsTimer = Number.isFinite(left) || (attemptMs !== undefined && attemptMs > 0);
+    if (!needsTimer) return passThroughScope(options.signal);
+  }
   const controller = new AbortController();
   const parent = options.signal;
   let timer: ReturnType<typeof setTimeout> | undefined;

@@ -18,9 +18,10 @@ export async function generateWithFailover(request: ModelRequest, options: CallO
     if (!target) throw lastError ?? new ConduitError('provider_unavailable', `${plan.layer}: nothing to try`);
 
     const started = clock.now();
-    const scope = openAttemptScope(options, { clock, attemptTimeoutMs: plan.attemptTimeoutMs ?? options.attemptTimeoutMs });
+    const scope = openAttemptScope(options, { clock, attemptTimeoutMs: plan.attemptTimeoutMs ?? options.attemptTimeoutMs, ownAbort: false });
     try {
-      const result = await scope.race(target.model.generate(request, { ...options, signal: scope.signal }));
+      const attemptOptions = scope.passThrough ? options : { ...options, signal: scope.signal };
+      const result = await scope.race(target.model.generate(request, attemptOptions));
       reportAttempt(plan, options, target, attempt, { status: 'success', durationMs: clock.now() - started });
       return result;
     } catch (thrown) {

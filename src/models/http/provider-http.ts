@@ -57,38 +57,46 @@ type AbortReason = 'caller' | 'attempt-timeout' | 'deadline';
 export async function providerFetch(args: ProviderFetchArgs): Promise<ProviderResponse> {
   const { provider, model, options = {} } = args;
   const idleTimeoutMs = args.idleTimeoutMs ?? 30_000;
-  const controller = new AbortController();
-  let reason: AbortReason | undefined;
-  const abort = (why: AbortReason) => {
-    if (reason === undefined) {
-      reason = why;
-      controller.abort();
-    }
-  };
-
   if (options.signal?.aborted) throw cancelled(provider, model, options.signal.reason);
-  const onCallerAbort = () => abort('caller');
-  options.signal?.addEventListener('abort', onCallerAbort, { once: true });
 
-  const now = Date.now();
+  // Our own controller is needed only to enforce a deadline or an attempt timeout. Without them
+  // the caller's signal goes to undici as it is: one AbortController and two listeners fewer per
+  // request on the gateway's hot path.
+  const hasDeadline = options.deadlineAt !== undefined;
+  const hasAttemptTimeout = options.attemptTimeoutMs !== undefined && options.attemptTimeoutMs > 0;
+  let reason: AbortReason | undefined;
+  let signal: AbortSignal | undefined = options.signal;
   let deadlineTimer: NodeJS.Timeout | undefined;
-  if (options.deadlineAt !== undefined) {
-    const remaining = options.deadlineAt - now;
-    if (remaining <= 0) {
-      options.signal?.removeEventListener('abort', onCallerAbort);
-      throw new ConduitError('timeout', `${provider} (${model}): request deadline exceeded before the call`, { provider, model, retryable: false });
-    }
-    deadlineTimer = setTimeout(() => abort('deadline'), remaining);
-  }
   let attemptTimer: NodeJS.Timeout | undefined;
-  if (options.attemptTimeoutMs !== undefined && options.attemptTimeoutMs > 0) {
-    attemptTimer = setTimeout(() => abort('attempt-timeout'), options.attemptTimeoutMs);
+  let onCallerAbort: (() => void) | undefined;
+  if (hasDeadline || hasAttemptTimeout) {
+    const controller = new AbortController();
+    signal = controller.signal;
+    const abort = (why: AbortReason) => {
+      if (reason === undefined) {
+        reason = why;
+        controller.abort();
+      }
+    };
+    onCallerAbort = () => abort('caller');
+    options.signal?.addEventListener('abort', onCallerAbort, { once: true });
+    if (hasDeadline) {
+      const remaining = options.deadlineAt! - Date.now();
+      if (remaining <= 0) {
+        options.signal?.removeEventListener('abort', onCallerAbort);
+        throw new ConduitError('timeout', `${provider} (${model}): request deadline exceeded before the call`, { provider, model, retryable: false });
+      }
+      deadlineTimer = setTimeout(() => abort('deadline'), remaining);
+    }
+    if (hasAttemptTimeout) attemptTimer = setTimeout(() => abort('attempt-timeout'), options.attemptTimeoutMs);
   }
   const cleanup = () => {
     if (deadlineTimer) clearTimeout(deadlineTimer);
     if (attemptTimer) clearTimeout(attemptTimer);
-    options.signal?.removeEventListener('abort', onCallerAbort);
+    if (onCallerAbort) options.signal?.removeEventListener('abort', onCallerAbort);
   };
+  // Without our own controller, an abort can only have come from the caller.
+  const abortReason = (): AbortReason | undefined => reason ?? (options.signal?.aborted ? 'caller' : undefined);
 
   const headers: Record<string, string> = { ...args.headers, ...options.headers };
   let payload: string | undefined;
@@ -103,13 +111,13 @@ export async function providerFetch(args: ProviderFetchArgs): Promise<ProviderRe
       method: args.method ?? (payload === undefined ? 'GET' : 'POST'),
       headers,
       body: payload,
-      signal: controller.signal,
+      signal,
       dispatcher: args.dispatcher ?? sharedAgent,
       bodyTimeout: idleTimeoutMs,
     });
   } catch (err) {
     cleanup();
-    throw mapNetworkError(err, reason, provider, model, options);
+    throw mapNetworkError(err, abortReason(), provider, model, options);
   }
 
   const resHeaders = res.headers as ResponseHeaders;
@@ -136,7 +144,7 @@ export async function providerFetch(args: ProviderFetchArgs): Promise<ProviderRe
     try {
       for await (const chunk of body) yield chunk as Uint8Array;
     } catch (err) {
-      throw mapNetworkError(err, reason, provider, model, options);
+      throw mapNetworkError(err, abortReason(), provider, model, options);
     } finally {
       cleanup();
       if (!body.destroyed) body.destroy();
@@ -147,7 +155,7 @@ export async function providerFetch(args: ProviderFetchArgs): Promise<ProviderRe
     try {
       return await body.text();
     } catch (err) {
-      throw mapNetworkError(err, reason, provider, model, options);
+      throw mapNetworkError(err, abortReason(), provider, model, options);
     } finally {
       cleanup();
     }
