@@ -22,3 +22,17 @@ export { createModelRegistry, type ModelRegistry } from './models/registry/index
 export { loadConfig, ConfigError, type ConduitConfig } from './config/index.js';
 export { createGateway, type GatewayOptions, type Gateway } from './gateway/index.js';
 export { GatewayMetrics, createLogger } from './observability/index.js';
+
+// Higher layers, namespaced so their helper names never collide.
+export { generateObject, streamObject, StructuredOutputError, createDeadLetterQueue } from './structured/index.js';
+export * as structured from './structured/index.js';
+export * as reasoning from './reasoning/index.js';
+export * as prompting from './prompting/index.js';
+export * as guardrails from './guardrails/index.js';
+export * as cache from './cache/index.js';
+export * as ratelimit from './ratelimit/index.js';
+export * as budgets from './budgets/index.js';
+export * as ledger from './ledger/index.js';
+export * as audit from './audit/index.js';
+export * as auth from './auth/index.js';
+export * as store from './store/index.js';
