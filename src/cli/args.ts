@@ -12,7 +12,7 @@ export class UsageError extends Error {
   }
 }
 
-export const COMMANDS = ['serve', 'models', 'config', 'chat', 'help'] as const;
+export const COMMANDS = ['serve', 'models', 'config', 'chat', 'keys', 'spend', 'audit', 'cache', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -26,6 +26,15 @@ const OPTIONS = {
   system: { type: 'string' },
   'max-tokens': { type: 'string' },
   json: { type: 'boolean' },
+  name: { type: 'string' },
+  team: { type: 'string' },
+  user: { type: 'string' },
+  models: { type: 'string' },
+  rpm: { type: 'string' },
+  tpm: { type: 'string' },
+  from: { type: 'string' },
+  to: { type: 'string' },
+  'group-by': { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -37,6 +46,10 @@ const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   models: ['json'],
   config: [],
   chat: ['stream', 'system', 'max-tokens'],
+  keys: ['name', 'team', 'user', 'models', 'rpm', 'tpm', 'json'],
+  spend: ['from', 'to', 'group-by', 'json'],
+  audit: [],
+  cache: ['json'],
   help: [],
 };
 
@@ -55,6 +68,8 @@ export interface ParsedArgs {
   system?: string;
   maxTokens?: number;
   json: boolean;
+  /** Raw values of the policy commands' options (`keys create --name …`, `spend --from …`). */
+  options: Record<string, string | undefined>;
 }
 
 export function parseCliArgs(argv: string[]): ParsedArgs {
@@ -103,6 +118,17 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
     system: values.system,
     maxTokens,
     json: values.json ?? false,
+    options: {
+      name: values.name,
+      team: values.team,
+      user: values.user,
+      models: values.models,
+      rpm: values.rpm,
+      tpm: values.tpm,
+      from: values.from,
+      to: values.to,
+      groupBy: values['group-by'],
+    },
   };
 }
 

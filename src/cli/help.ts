@@ -16,6 +16,10 @@ Commands:
   models                list the models that can be used
   config show           print the effective configuration (secrets redacted)
   config check          validate the configuration and every model alias
+  keys create|list|revoke   manage virtual API keys (in the configured database)
+  spend                 spend report from the usage ledger
+  audit verify          verify the audit log's hash chain (exit 1 when tampered)
+  cache stats           response-cache hit rate and savings
 
 ${GLOBAL}
 
@@ -59,6 +63,40 @@ ${GLOBAL}
 
   show              print the effective configuration (file + environment + defaults), secrets redacted
   check             validate the configuration and build every model alias; exit 1 on problems
+
+${GLOBAL}
+`,
+  keys: `Usage: conduit keys <create|list|revoke <id>> [options]
+
+Works directly on the configured database (storage.database_url / DATABASE_URL, else the embedded
+one under storage.state_dir; stop a gateway using the embedded database first). Needs the master key
+(CONDUIT_MASTER_KEY / auth.master_key): key hashes are peppered with it.
+
+  --name <n>        create: the key's name (required)
+  --team <t>        create: team;  --user <u>: owner user id
+  --models <a,b>    create: allowed models (names, aliases or globs; default all)
+  --rpm <n>         create: requests per minute;  --tpm <n>: tokens per minute
+  --json            print JSON
+
+${GLOBAL}
+`,
+  spend: `Usage: conduit spend [--from <time>] [--to <time>] [--group-by key|user|team|model|provider|day] [--json]
+
+Spend from the usage ledger over [from, to) (default: this UTC month), grouped (default: key).
+
+${GLOBAL}
+`,
+  audit: `Usage: conduit audit verify [options]
+
+Walks the audit log's hash chain in the configured database and prints the report; exits 1 when an
+entry was edited, deleted or reordered.
+
+${GLOBAL}
+`,
+  cache: `Usage: conduit cache stats [--json] [options]
+
+Asks the running gateway (GET /admin/cache/stats on server.host:server.port, with the master key);
+without a master key or a reachable gateway, prints the configured store's own statistics.
 
 ${GLOBAL}
 `,

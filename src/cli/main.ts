@@ -14,6 +14,7 @@ import { runChat } from './commands/chat.js';
 import { runConfig } from './commands/config.js';
 import { runModels } from './commands/models.js';
 import { runServe } from './commands/serve.js';
+import { runAudit, runCache, runKeys, runSpend } from './commands/policy-commands.js';
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
   try {
@@ -43,7 +44,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(MAIN_HELP);
     return 2;
   }
-  if (args.command !== 'chat' && args.command !== 'config' && args.args.length > 0) {
+  if (!['chat', 'config', 'keys', 'audit', 'cache'].includes(args.command) && args.args.length > 0) {
     throw new UsageError(`'conduit ${args.command}' takes no arguments, got '${args.args.join(' ')}'`);
   }
 
@@ -57,6 +58,14 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       return runConfig(ctx);
     case 'chat':
       return runChat(ctx);
+    case 'keys':
+      return runKeys(ctx);
+    case 'spend':
+      return runSpend(ctx);
+    case 'audit':
+      return runAudit(ctx);
+    case 'cache':
+      return runCache(ctx);
   }
 }
 

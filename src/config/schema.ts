@@ -9,6 +9,9 @@
  */
 import { z } from 'zod';
 import { ROUTING_STRATEGIES, type RoutingStrategy } from '../reliability/strategies.js';
+import { policySections } from './policy-schema.js';
+
+export * from './policy-schema.js';
 
 /** Accepts a number, or a string that is exactly a decimal number (what interpolation yields). */
 function numeric<T extends z.ZodType>(inner: T) {
@@ -55,6 +58,8 @@ const serverSchema = z.strictObject({
   port: numeric(z.number().int().min(0).max(65535)).default(8000),
   body_limit_bytes: positiveInt().default(DEFAULT_SERVER_BODY_LIMIT_BYTES),
   max_json_depth: positiveInt().default(DEFAULT_SERVER_MAX_JSON_DEPTH),
+  /** Cross-origin access for browser clients; none unless origins are listed (`*` allows any). */
+  cors: z.strictObject({ origins: z.array(z.string().min(1)).default([]) }).optional(),
 });
 
 const openaiProviderSchema = z.strictObject({
@@ -183,6 +188,7 @@ export const configSchema = z.strictObject({
     health_check_interval_ms: 30_000,
   }),
   logging: loggingSchema.default({ level: 'info', log_prompts: false }),
+  ...policySections,
 });
 
 export type ConduitConfig = z.output<typeof configSchema>;
@@ -197,6 +203,11 @@ export type PriceConfig = z.output<typeof priceSchema>;
 export type ReliabilityConfig = ConduitConfig['reliability'];
 export type LoggingConfig = ConduitConfig['logging'];
 export type LogLevel = (typeof LOG_LEVELS)[number];
+export type StorageConfig = ConduitConfig['storage'];
+export type AuthConfig = ConduitConfig['auth'];
+export type RateLimitsConfig = ConduitConfig['rate_limits'];
+export type CacheConfig = ConduitConfig['cache'];
+export type AuditConfig = ConduitConfig['audit'];
 
 /** The configuration with every default applied and nothing configured: what an empty file means. */
 export function defaultConfig(): ConduitConfig {

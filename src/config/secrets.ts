@@ -4,7 +4,7 @@
  */
 import type { ConfigPath } from './yaml-source.js';
 
-const SECRET_KEY = /(api_?key|secret|token|password|passwd|authorization|credential)/i;
+const SECRET_KEY = /(api_?key|secret|token|password|passwd|authorization|credential|master_key|encryption_key|database_url|redis_url)/i;
 
 /** True for a value under a secret-looking key, or any value of a `headers` map (auth headers live there). */
 export function isSecretPath(path: ConfigPath): boolean {
@@ -18,7 +18,7 @@ export function isSecretPath(path: ConfigPath): boolean {
 }
 
 /** Environment variables whose values are secrets (scrubbed from any message we print). */
-export const SECRET_ENV_VARS = ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY'] as const;
+export const SECRET_ENV_VARS = ['OPENAI_API_KEY', 'ANTHROPIC_API_KEY', 'CONDUIT_MASTER_KEY', 'CONDUIT_AUDIT_KEY', 'DATABASE_URL', 'REDIS_URL'] as const;
 
 export const REDACTED = '[redacted]';
 

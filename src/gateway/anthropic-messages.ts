@@ -19,8 +19,10 @@ function messageId(ctx: RequestContext, upstreamId: string | undefined): string 
 
 export async function handleAnthropicMessages(ctx: RequestContext, body: unknown, deadlineMs: number | undefined): Promise<void> {
   const call = parseAnthropicMessagesRequest(body);
-  const model = prepareModelCall(ctx, call.model, call.stream);
+  let model = prepareModelCall(ctx, call.model, call.stream);
   const options = callOptionsFor(ctx, deadlineMs);
+  const policy = ctx.gw.policy;
+  if (policy !== undefined) model = await policy.prepare(ctx, call.model, model, call.request, options);
   if (call.stream) {
     await driveStream(ctx, model.stream(call.request, options), new AnthropicStream(ctx, call.model));
     return;

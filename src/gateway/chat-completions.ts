@@ -16,8 +16,10 @@ const hrtime = process.hrtime.bigint;
 
 export async function handleChatCompletions(ctx: RequestContext, body: unknown, deadlineMs: number | undefined): Promise<void> {
   const call = parseChatCompletionRequest(body);
-  const model = prepareModelCall(ctx, call.model, call.stream);
+  let model = prepareModelCall(ctx, call.model, call.stream);
   const options = callOptionsFor(ctx, deadlineMs);
+  const policy = ctx.gw.policy;
+  if (policy !== undefined) model = await policy.prepare(ctx, call.model, model, call.request, options);
   if (call.stream) {
     await driveStream(ctx, model.stream(call.request, options), new OpenAIStream(ctx, call.model, call.includeUsage));
     return;

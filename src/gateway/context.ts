@@ -16,6 +16,9 @@ import type { Usage } from '../core/usage.js';
 import type { ModelResolver } from '../models/language-model.js';
 import type { GatewayMetrics } from '../observability/metrics.js';
 import type { GatewayRequest } from './body.js';
+import type { Principal } from '../auth/principal.js';
+import type { AdminHandler, GatewayPolicy } from './policy/gateway-policy.js';
+import type { CorsPolicy } from './cors.js';
 import { anthropicErrorBody, httpStatusOf, openAIErrorBody, retryAfterSeconds } from './errors.js';
 import { isValidRequestId, newRequestId } from './request-headers.js';
 
@@ -32,6 +35,24 @@ export interface GatewayState {
   requestTimeoutMs: number | undefined;
   /** Output-token estimate for streams cut before their usage arrived. */
   estimateTokens: (text: string) => number;
+  /** Keys, limits, budgets, cache, guardrails, audit; undefined = all off (the bare hot path). */
+  policy: GatewayPolicy | undefined;
+  /** `/admin/*`; undefined = refused (never open by default). */
+  admin: AdminHandler | undefined;
+  cors: CorsPolicy | undefined;
+}
+
+/**
+ * Sent on every response: no MIME sniffing, no framing, no referrer leaking the gateway's URLs.
+ * Appended as constants so the bare hot path pays a few array slots, nothing else.
+ */
+export function appendCommonHeaders(ctx: RequestContext, headers: string[]): void {
+  headers.push('x-content-type-options', 'nosniff', 'x-frame-options', 'DENY', 'referrer-policy', 'no-referrer');
+  const more = ctx.responseHeaders;
+  if (more !== undefined) for (let i = 0; i < more.length; i++) headers.push(more[i]!);
+  if (ctx.cacheOutcome !== undefined) headers.push('x-conduit-cache', ctx.cacheOutcome);
+  const cors = ctx.gw.cors;
+  if (cors !== undefined) cors.appendHeaders(ctx.req.headers.origin, headers);
 }
 
 /** A stream encoder as the request context sees it (to end a committed stream on a deadline). */
@@ -75,6 +96,12 @@ export class RequestContext {
   /** Set once the response is complete (or abandoned) and the bookkeeping is done. */
   done = false;
   committed: CommittedStream | undefined = undefined;
+  /** Who is calling, once the policy authenticated the request. */
+  principal: Principal | undefined = undefined;
+  /** Policy headers for whatever response this request ends with (x-ratelimit-*…), as name/value pairs. */
+  responseHeaders: string[] | undefined = undefined;
+  /** `hit` | `miss` | `semantic-hit`, when a response cache looked at the request. */
+  cacheOutcome: string | undefined = undefined;
 
   constructor(
     readonly gw: GatewayState,
@@ -173,6 +200,7 @@ export class RequestContext {
       this.stopOverheadClock(),
     ];
     if (extraHeaders !== undefined) for (const h of extraHeaders) headers.push(h);
+    appendCommonHeaders(this, headers);
     this.status = status;
     res.writeHead(status, headers);
     res.end(body);

@@ -10,7 +10,9 @@ const hrtime = process.hrtime.bigint;
 
 export async function handleEmbeddings(ctx: RequestContext, body: unknown, deadlineMs: number | undefined): Promise<void> {
   const call = parseEmbeddingRequest(body);
-  const model = prepareEmbeddingCall(ctx, call.model);
+  let model = prepareEmbeddingCall(ctx, call.model);
+  const policy = ctx.gw.policy;
+  if (policy !== undefined) model = await policy.prepareEmbedding(ctx, call.model, model, call.inputs);
   if (call.dimensions !== undefined && model.dimensions !== undefined && call.dimensions !== model.dimensions) {
     // Truncating vectors is only meaningful for models trained for it; refuse rather than guess.
     throw new ConduitError('invalid_request', `Model '${call.model}' produces ${model.dimensions}-dimensional embeddings; 'dimensions' = ${call.dimensions} is not supported`, {

@@ -1,3 +1,10 @@
 export { createGateway, DEFAULT_BODY_LIMIT_BYTES, DEFAULT_MAX_JSON_DEPTH } from './server.js';
 export type { Gateway, GatewayOptions } from './server.js';
 export { formatUsd } from './context.js';
+export { createGatewayPolicy, DEFAULT_OUTPUT_TOKEN_ESTIMATE } from './policy/create-gateway-policy.js';
+export { openPolicies } from './policy/open-policies.js';
+export type { OpenPoliciesOptions, OpenedPolicies } from './policy/open-policies.js';
+export type { AdminHandler, GatewayPolicy } from './policy/gateway-policy.js';
+export type { BudgetSettings, LimitPair, PolicyServices, RateLimitSettings } from './policy/policy-services.js';
+export { createAdminHandler } from './admin/admin-api.js';
+export type { AdminServices } from './admin/admin-api.js';

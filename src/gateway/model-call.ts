@@ -3,7 +3,7 @@
  * model (404 for unknown names, before anything is spent), label the request, and build the
  * CallOptions carrying the abort signal, the deadline and the request id.
  */
-import type { CallOptions, EmbeddingModel, LanguageModel } from '../models/language-model.js';
+import type { CacheCallOptions, CallOptions, EmbeddingModel, LanguageModel } from '../models/language-model.js';
 import type { RequestContext } from './context.js';
 
 export function prepareModelCall(ctx: RequestContext, name: string, stream: boolean): LanguageModel {
@@ -28,6 +28,8 @@ class GatewayCallOptions implements CallOptions {
   readonly requestId: string;
   readonly deadlineAt: number | undefined;
   declare readonly signal: AbortSignal;
+  /** Set by the policy when a response cache is on (declared only: the bare path never allocates it). */
+  declare cache?: CacheCallOptions;
 
   constructor(ctx: RequestContext, deadlineAt: number | undefined) {
     this.#ctx = ctx;

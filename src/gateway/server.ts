@@ -19,6 +19,8 @@ import { modelListJson } from './openai-response.js';
 import { parseDeadlineMs } from './request-headers.js';
 import { matchRoute, pathOf } from './router.js';
 import type { RouteId } from './router.js';
+import type { AdminHandler, GatewayPolicy } from './policy/gateway-policy.js';
+import { createCorsPolicy } from './cors.js';
 
 const hrtime = process.hrtime.bigint;
 
@@ -46,6 +48,12 @@ export interface GatewayOptions {
   estimateTokens?: (text: string) => number;
   /** How long close() lets in-flight responses finish before cutting connections; default 5000 ms. */
   shutdownGraceMs?: number;
+  /** Keys, rate limits, budgets, caching, guardrails, audit (src/gateway/policy). Off when omitted. */
+  policy?: GatewayPolicy;
+  /** The `/admin/*` API (src/gateway/admin). Without it every admin request is refused with 403. */
+  admin?: AdminHandler;
+  /** Origins allowed to call the gateway from a browser (`*` for any); none by default. */
+  corsOrigins?: readonly string[];
 }
 
 export interface Gateway {
@@ -68,6 +76,9 @@ export function createGateway(options: GatewayOptions): Gateway {
     readiness: options.readiness,
     requestTimeoutMs: options.requestTimeoutMs,
     estimateTokens: options.estimateTokens ?? defaultEstimateTokens,
+    policy: options.policy,
+    admin: options.admin,
+    cors: createCorsPolicy(options.corsOrigins ?? []),
   };
   const server = http.createServer<typeof GatewayRequest, typeof GatewayResponse>(
     {
@@ -124,6 +135,17 @@ async function handleRequest(gw: GatewayState, req: GatewayRequest, res: Gateway
     const match = matchRoute(req.method, path);
     const route = match.route;
     if (route === undefined) {
+      if (path === '/admin' || path.startsWith('/admin/')) {
+        await handleAdminRoute(ctx, path);
+        return;
+      }
+      if (req.method === 'OPTIONS' && gw.cors !== undefined) {
+        const preflight = gw.cors.preflight(req.headers.origin);
+        if (preflight !== undefined) {
+          ctx.send(204, '', 'text/plain', preflight);
+          return;
+        }
+      }
       if (path === '/v1/messages' || path === '/messages') ctx.errorStyle = 'anthropic';
       if (match.allow !== undefined) {
         ctx.sendError(new ConduitError('invalid_request', `Method ${req.method ?? ''} is not allowed on ${path}; use ${match.allow}`, { status: 405, code: 'method_not_allowed' }), [
@@ -165,11 +187,27 @@ async function handleRequest(gw: GatewayState, req: GatewayRequest, res: Gateway
   }
 }
 
+/** Admin API: never open by default; the handler checks the master key before anything else. */
+async function handleAdminRoute(ctx: RequestContext, path: string): Promise<void> {
+  ctx.route = 'admin';
+  const admin = ctx.gw.admin;
+  if (admin === undefined) {
+    ctx.sendError(
+      new ConduitError('permission', 'The admin API is disabled: set CONDUIT_MASTER_KEY to enable it', { code: 'admin_disabled' }),
+      ['cache-control', 'no-store'],
+    );
+    return;
+  }
+  await admin.handle(ctx, path);
+}
+
 async function handleModelRoute(ctx: RequestContext, route: RouteId): Promise<void> {
   ctx.markModelRequest();
   if (route === 'anthropic_messages') ctx.errorStyle = 'anthropic';
   const deadlineMs = parseDeadlineMs(ctx.req.headers['x-conduit-deadline-ms']);
   const gw = ctx.gw;
+  // Emergency stop and authentication come before the body is even read: a refused caller costs little.
+  if (gw.policy !== undefined) await gw.policy.admit(ctx);
   let raw: Buffer;
   const t0 = hrtime();
   try {

@@ -12,7 +12,7 @@ import type { ConduitError } from '../core/errors.js';
 import { ConduitError as ConduitErrorClass } from '../core/errors.js';
 import type { StreamPart } from '../models/language-model.js';
 import type { CommittedStream, RequestContext } from './context.js';
-import { formatUsd } from './context.js';
+import { appendCommonHeaders, formatUsd } from './context.js';
 
 const hrtime = process.hrtime.bigint;
 
@@ -31,7 +31,7 @@ export interface StreamEncoder extends CommittedStream {
 }
 
 function writeSseHead(ctx: RequestContext): void {
-  ctx.res.writeHead(200, [
+  const headers = [
     'content-type',
     'text/event-stream; charset=utf-8',
     'cache-control',
@@ -46,7 +46,9 @@ function writeSseHead(ctx: RequestContext): void {
     ctx.stopOverheadClock(),
     'trailer',
     'x-conduit-cost-usd',
-  ]);
+  ];
+  appendCommonHeaders(ctx, headers);
+  ctx.res.writeHead(200, headers);
 }
 
 function onceDrainOrClose(ctx: RequestContext): Promise<void> {

@@ -3,6 +3,7 @@
  * shutdown (no new connections; requests in flight may finish within the gateway's grace period).
  */
 import { createGateway } from '../../gateway/index.js';
+import { openPolicies } from '../../gateway/policy/open-policies.js';
 import { createLogger } from '../../observability/logger.js';
 import type { ModelRegistry } from '../../models/registry/index.js';
 import type { CommandContext } from '../context.js';
@@ -11,12 +12,21 @@ export async function runServe(ctx: CommandContext): Promise<number> {
   const { io, loaded, registry } = ctx;
   const { server, logging } = loaded.config;
   const logger = createLogger({ level: logging.level });
+  // Policies (keys, limits, budgets, cache, guardrails, audit) open their storage here, and run migrations, before we listen.
+  const policies = await openPolicies(loaded.config, { priceTable: registry.priceTable, logger, env: io.env });
+  for (const warning of policies.warnings) {
+    logger.warn(warning);
+    io.stderr.write(`WARNING: ${warning}\n`);
+  }
   const gateway = createGateway({
     resolver: registry,
     logger,
     bodyLimitBytes: server.body_limit_bytes,
     maxJsonDepth: server.max_json_depth,
-    readiness: () => readiness(registry),
+    readiness: async () => ({ ...(await readiness(registry)), ...(await policies.readiness()) }),
+    ...(policies.policy === undefined ? {} : { policy: policies.policy }),
+    ...(policies.admin === undefined ? {} : { admin: policies.admin }),
+    ...(server.cors === undefined ? {} : { corsOrigins: server.cors.origins }),
   });
   const { url } = await gateway.listen(server.port, server.host);
   registry.startHealthChecks();
@@ -31,6 +41,7 @@ export async function runServe(ctx: CommandContext): Promise<number> {
   io.stderr.write('Shutting down: finishing requests in flight…\n');
   registry.close();
   await gateway.close();
+  await policies.close();
   logger.info('conduit gateway stopped');
   logger.flush();
   return 0;
