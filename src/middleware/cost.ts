@@ -18,7 +18,10 @@ export function costMiddleware(prices: PriceTable): LanguageModelMiddleware {
       const result = await doGenerate(request, options);
       if (result.costUsd !== undefined) return result;
       const costUsd = prices.cost(result.provider, result.model, result.usage);
-      return costUsd === undefined ? result : { ...result, costUsd };
+      // The result was made for this call alone (providers build a fresh one per call; caches
+      // return copies that already carry a cost), so setting the field beats copying seven.
+      if (costUsd !== undefined) result.costUsd = costUsd;
+      return result;
     },
 
     async *wrapStream({ doStream, request, options, model }): AsyncIterable<StreamPart> {

@@ -62,7 +62,7 @@ export function withRetry(model: LanguageModel, opts: RetryOptions = {}): Retryi
   if (opts.firstChunkTimeoutMs !== undefined) streamOptions.firstChunkTimeoutMs = opts.firstChunkTimeoutMs;
   if (opts.countTokens !== undefined) streamOptions.countTokens = opts.countTokens;
 
-  const plan = (callOptions: CallOptions): AttemptPlan => {
+  const buildPlan = (attemptTimeoutMs: number | undefined): AttemptPlan => {
     const p: AttemptPlan = {
       layer: 'retry',
       clock,
@@ -82,10 +82,14 @@ export function withRetry(model: LanguageModel, opts: RetryOptions = {}): Retryi
         return target;
       },
     };
-    const attemptTimeoutMs = opts.attemptTimeoutMs ?? callOptions.attemptTimeoutMs;
     if (attemptTimeoutMs !== undefined) p.attemptTimeoutMs = attemptTimeoutMs;
     return p;
   };
+  // The plan depends on the request only through its attempt timeout: build the usual one once
+  // instead of a fresh object and closure per request.
+  const defaultPlan = buildPlan(opts.attemptTimeoutMs);
+  const plan = (callOptions: CallOptions): AttemptPlan =>
+    opts.attemptTimeoutMs !== undefined || callOptions.attemptTimeoutMs === undefined ? defaultPlan : buildPlan(callOptions.attemptTimeoutMs);
 
   return {
     provider: model.provider,

@@ -47,6 +47,7 @@ export interface AttemptPlan {
 
 /** Reports an attempt to its target and to the caller's observer; a throwing observer never breaks a request. */
 export function reportAttempt(plan: AttemptPlan, options: CallOptions, target: AttemptTarget, attempt: number, outcome: AttemptOutcome): void {
+  if (target.end === undefined && options.onAttempt === undefined) return;
   try {
     target.end?.(outcome);
   } catch {
