@@ -12,7 +12,7 @@ export class UsageError extends Error {
   }
 }
 
-export const COMMANDS = ['serve', 'models', 'config', 'chat', 'keys', 'spend', 'audit', 'cache', 'help'] as const;
+export const COMMANDS = ['serve', 'models', 'config', 'chat', 'solve', 'prompts', 'keys', 'spend', 'audit', 'cache', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -35,6 +35,7 @@ const OPTIONS = {
   from: { type: 'string' },
   to: { type: 'string' },
   'group-by': { type: 'string' },
+  'max-steps': { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -46,6 +47,8 @@ const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   models: ['json'],
   config: [],
   chat: ['stream', 'system', 'max-tokens'],
+  solve: ['max-steps', 'json', 'stream'],
+  prompts: ['json'],
   keys: ['name', 'team', 'user', 'models', 'rpm', 'tpm', 'json'],
   spend: ['from', 'to', 'group-by', 'json'],
   audit: [],
@@ -128,6 +131,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       from: values.from,
       to: values.to,
       groupBy: values['group-by'],
+      maxSteps: values['max-steps'],
     },
   };
 }

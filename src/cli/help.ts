@@ -13,6 +13,8 @@ export const MAIN_HELP = `Usage: conduit <command> [options]
 Commands:
   serve                 run the OpenAI-compatible gateway (default http://127.0.0.1:8000)
   chat "<prompt>"       one completion through the configured model; prints usage and cost
+  solve "<problem>"     step-by-step reasoning with validated JSON steps and a calculator
+  prompts list|show|diff   the versioned prompt registry under ./prompts
   models                list the models that can be used
   config show           print the effective configuration (secrets redacted)
   config check          validate the configuration and every model alias
@@ -47,6 +49,27 @@ model, token usage and cost on stderr. Exits 1 when no model is configured (the 
   --stream          print the answer as it is generated
   --system <text>   system prompt
   --max-tokens <n>  limit the answer's length
+
+${GLOBAL}
+`,
+  solve: `Usage: conduit solve "<problem>" [--max-steps <n>] [--json] [--stream] [options]
+
+Solves a problem one validated JSON step at a time (analyze, calculate, verify, final_answer).
+Invalid steps are sent back to the model for correction; calculate steps are checked by a safe
+calculator whose result replaces the model's arithmetic. Exits 1 when no model is configured.
+
+  --max-steps <n>   at most this many steps (default 10)
+  --json            print the whole run as JSON
+  --stream          print each step as it is generated
+
+${GLOBAL}
+`,
+  prompts: `Usage: conduit prompts list | show <name[@version]> | diff <a> [<b>] [--json]
+
+Reads the versioned prompt registry in ./prompts (<domain>/<name>.md with front matter).
+With one reference, diff compares it with the version before (or the latest).
+
+  --json            print JSON
 
 ${GLOBAL}
 `,

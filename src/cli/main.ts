@@ -14,6 +14,8 @@ import { runChat } from './commands/chat.js';
 import { runConfig } from './commands/config.js';
 import { runModels } from './commands/models.js';
 import { runServe } from './commands/serve.js';
+import { runSolve } from './commands/solve.js';
+import { runPrompts } from './commands/prompts.js';
 import { runAudit, runCache, runKeys, runSpend } from './commands/policy-commands.js';
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -44,10 +46,12 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(MAIN_HELP);
     return 2;
   }
-  if (!['chat', 'config', 'keys', 'audit', 'cache'].includes(args.command) && args.args.length > 0) {
+  if (!['chat', 'solve', 'prompts', 'config', 'keys', 'audit', 'cache'].includes(args.command) && args.args.length > 0) {
     throw new UsageError(`'conduit ${args.command}' takes no arguments, got '${args.args.join(' ')}'`);
   }
 
+  // `prompts` reads files from the repository only: it needs no configuration or models.
+  if (args.command === 'prompts') return runPrompts(args, io);
   const ctx = loadCommandContext(args, io);
   switch (args.command) {
     case 'serve':
@@ -58,6 +62,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       return runConfig(ctx);
     case 'chat':
       return runChat(ctx);
+    case 'solve':
+      return runSolve(ctx);
     case 'keys':
       return runKeys(ctx);
     case 'spend':
