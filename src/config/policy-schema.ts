@@ -151,6 +151,16 @@ const auditSchema = z.strictObject({
   retention_days: positiveInt().optional(),
 });
 
+/** Dead-letter queue of structured output that still failed after the repair loop (src/structured/dlq.ts). */
+const dlqSchema = z.strictObject({
+  /** Opens the queue on the policy database (PostgreSQL / embedded PGlite), with its admin routes and metrics. */
+  enabled: boolish(z.boolean()).default(false),
+  /** `dlq_alert` fires when more than this many items are pending. */
+  max_pending: numeric(z.number().int().nonnegative()).default(20),
+  /** `dlq_alert` fires when a pending item is older than this. */
+  max_age_minutes: numeric(z.number().positive()).default(120),
+});
+
 /** Spread into the top-level config schema. */
 export const policySections = {
   storage: storageSchema.default({ redis_prefix: 'conduit:', state_dir: '.conduit', durable_writes: true }),
@@ -168,4 +178,5 @@ export const policySections = {
   cache: cacheSchema.optional(),
   guardrails: guardrailsSchema.optional(),
   audit: auditSchema.optional(),
+  dlq: dlqSchema.optional(),
 };

@@ -39,6 +39,12 @@ export interface GatewayMetricsOptions {
   defaultMetrics?: boolean;
 }
 
+/** What the dead-letter gauges read at scrape time (a DeadLetterQueue satisfies it). */
+export interface DeadLetterGaugeSource {
+  stats(): Promise<{ pending: number; oldestPendingAgeMs: number }>;
+  alertsDue(): Promise<boolean>;
+}
+
 export class GatewayMetrics {
   readonly registry: Registry;
   readonly requestDuration: FastHistogram;
@@ -128,6 +134,51 @@ export class GatewayMetrics {
       registers,
     });
     if (options.defaultMetrics !== false) collectDefaultMetrics({ register: registry });
+  }
+
+  /**
+   * Registers `dlq_size`, `dlq_oldest_item_age_seconds` and `dlq_alert`, read from `source` on each
+   * scrape. The three collect hooks run in parallel within one scrape, so they share one in-flight
+   * read (two cheap queries) instead of querying three times. A failed read keeps the last values
+   * rather than failing the whole /metrics answer.
+   */
+  trackDeadLetterQueue(source: DeadLetterGaugeSource): void {
+    const registers = [this.registry];
+    let last = { size: 0, oldestSeconds: 0, alert: 0 };
+    let inFlight: Promise<typeof last> | undefined;
+    const read = (): Promise<typeof last> => {
+      inFlight ??= Promise.all([source.stats(), source.alertsDue()])
+        .then(([stats, due]) => (last = { size: stats.pending, oldestSeconds: stats.oldestPendingAgeMs / 1000, alert: due ? 1 : 0 }))
+        .catch(() => last)
+        .finally(() => {
+          inFlight = undefined;
+        });
+      return inFlight;
+    };
+    new Gauge({
+      name: 'dlq_size',
+      help: 'Structured-output dead-letter items pending review.',
+      registers,
+      async collect(this: Gauge) {
+        this.set((await read()).size);
+      },
+    });
+    new Gauge({
+      name: 'dlq_oldest_item_age_seconds',
+      help: 'Age of the oldest pending dead-letter item (0 when none is pending).',
+      registers,
+      async collect(this: Gauge) {
+        this.set((await read()).oldestSeconds);
+      },
+    });
+    new Gauge({
+      name: 'dlq_alert',
+      help: '1 when the dead-letter queue holds more than dlq.max_pending pending items or one older than dlq.max_age_minutes, else 0.',
+      registers,
+      async collect(this: Gauge) {
+        this.set((await read()).alert);
+      },
+    });
   }
 
   get contentType(): string {

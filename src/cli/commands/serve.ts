@@ -5,6 +5,7 @@
 import { createGateway } from '../../gateway/index.js';
 import { openPolicies } from '../../gateway/policy/open-policies.js';
 import { createLogger } from '../../observability/logger.js';
+import { GatewayMetrics } from '../../observability/metrics.js';
 import type { ModelRegistry } from '../../models/registry/index.js';
 import type { CommandContext } from '../context.js';
 
@@ -13,13 +14,16 @@ export async function runServe(ctx: CommandContext): Promise<number> {
   const { server, logging } = loaded.config;
   const logger = createLogger({ level: logging.level });
   // Policies (keys, limits, budgets, cache, guardrails, audit) open their storage here, and run migrations, before we listen.
-  const policies = await openPolicies(loaded.config, { priceTable: registry.priceTable, logger, env: io.env });
+  // One metrics object for both: the policies add their gauges (dlq_*) to the registry the gateway serves.
+  const metrics = new GatewayMetrics();
+  const policies = await openPolicies(loaded.config, { priceTable: registry.priceTable, logger, env: io.env, metrics });
   for (const warning of policies.warnings) {
     logger.warn(warning);
     io.stderr.write(`WARNING: ${warning}\n`);
   }
   const gateway = createGateway({
     resolver: registry,
+    metrics,
     logger,
     bodyLimitBytes: server.body_limit_bytes,
     maxJsonDepth: server.max_json_depth,

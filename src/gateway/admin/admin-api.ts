@@ -1,5 +1,6 @@
 /**
- * `/admin/*`: keys, spend, emergency stop, GDPR erasure, cache statistics, audit verification.
+ * `/admin/*`: keys, spend, emergency stop, GDPR erasure, cache statistics, audit verification, the
+ * structured-output dead-letter queue.
  * Master key only (never open: with no master key configured every request is refused), JSON in
  * and out, OpenAI-shaped errors, `cache-control: no-store` on every answer, and each action audited
  * (actor `admin`) when the audit log is on.
@@ -10,7 +11,9 @@ import type { KeyService } from '../../auth/index.js';
 import { extractCredential, requireMasterKey } from '../../auth/index.js';
 import type { CacheStatsCollector, CacheStore, CacheStoreStats, SemanticCache } from '../../cache/index.js';
 import type { LedgerBuffer, SpendGroupBy, UsageLedger } from '../../ledger/index.js';
+import type { LanguageModel } from '../../models/language-model.js';
 import type { EmergencyStop } from '../../ratelimit/index.js';
+import type { DeadLetterItem, DeadLetterQueue, DeadLetterStatus } from '../../structured/dlq.js';
 import { parseJsonBody, readBody } from '../body.js';
 import type { RequestContext } from '../context.js';
 import { pathOf } from '../router.js';
@@ -27,6 +30,7 @@ export interface AdminServices {
   cacheStats: CacheStatsCollector;
   cacheStores?: CacheStore[];
   semanticCache?: SemanticCache;
+  dlq?: DeadLetterQueue;
 }
 
 const NO_STORE = ['cache-control', 'no-store'];
@@ -58,6 +62,20 @@ function parseTime(value: string | null, name: string, fallback: number): number
   const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
   if (!Number.isFinite(ms)) throw new ConduitError('invalid_request', `${name} must be an ISO 8601 time or epoch milliseconds`, { param: name });
   return ms;
+}
+
+const DLQ_STATUSES: readonly DeadLetterStatus[] = ['pending', 'resolved'];
+
+/** The `GET /admin/dlq` row: counts instead of the full attempts, and how long it waited (so far, or until resolved). */
+function dlqSummary(item: DeadLetterItem, now: number): Record<string, unknown> {
+  return {
+    id: item.id,
+    schemaName: item.schemaName,
+    attempts: item.attempts.length,
+    errors: item.errors,
+    time_in_queue_ms: Math.max(0, (item.resolvedAt ?? now) - item.createdAt),
+    status: item.status,
+  };
 }
 
 function startOfUtcMonth(now: number): number {
@@ -195,6 +213,52 @@ export function createAdminHandler(services: AdminServices): AdminHandler {
         await services.auditBuffer?.flush();
         const report = await audit.verify();
         return { status: 200, body: report, audit: { action: 'admin.audit.verify', details: { ok: report.ok, entriesChecked: report.entriesChecked } } };
+      }
+      case 'dlq': {
+        const dlq = need(services.dlq, 'The dead-letter queue');
+        if (second === undefined) {
+          if (method !== 'GET') throw methodNotAllowed(method, path);
+          const status = query.get('status');
+          if (status !== null && !DLQ_STATUSES.includes(status as DeadLetterStatus)) throw new ConduitError('invalid_request', `status must be one of ${DLQ_STATUSES.join(', ')}`, { param: 'status' });
+          const limitText = query.get('limit');
+          const limit = limitText === null ? undefined : Number(limitText);
+          if (limit !== undefined && !(Number.isInteger(limit) && limit > 0)) throw new ConduitError('invalid_request', 'limit must be a positive integer', { param: 'limit' });
+          const items = await dlq.list({ ...(status === null ? {} : { status: status as DeadLetterStatus }), ...(limit === undefined ? {} : { limit }) });
+          const now = Date.now();
+          return { status: 200, body: { count: items.length, items: items.map((item) => dlqSummary(item, now)) } };
+        }
+        if (third === undefined) {
+          if (method !== 'GET') throw methodNotAllowed(method, path);
+          const item = await dlq.get(second);
+          if (item === undefined) throw new ConduitError('not_found', `No dead-letter item ${second}`, { code: 'dlq_item_not_found' });
+          return { status: 200, body: item, audit: { action: 'admin.dlq.read', resource: second } };
+        }
+        if (parts.length !== 3) break;
+        if (third === 'resolve') {
+          if (method !== 'POST') throw methodNotAllowed(method, path);
+          const b = await body(ctx);
+          if (!('corrected_data' in b)) throw new ConduitError('invalid_request', 'corrected_data is required', { param: 'corrected_data' });
+          const actor = typeof b.actor === 'string' && b.actor !== '' ? b.actor : 'admin';
+          // Validated against the stored schema by the queue itself: an invalid correction is a 400 and leaves the item pending.
+          const item = await dlq.resolve(second, b.corrected_data, actor);
+          return { status: 200, body: item, audit: { action: 'admin.dlq.resolve', resource: second, details: { actor } } };
+        }
+        if (third === 'retry') {
+          if (method !== 'POST') throw methodNotAllowed(method, path);
+          const b = await body(ctx);
+          if (b.model !== undefined && (typeof b.model !== 'string' || b.model === '')) throw new ConduitError('invalid_request', 'model must be a model name', { param: 'model' });
+          const name = typeof b.model === 'string' ? b.model : ctx.gw.resolver.defaultModelName();
+          let model: LanguageModel;
+          try {
+            model = ctx.gw.resolver.resolve(name);
+          } catch (err) {
+            const e = toConduitError(err);
+            throw e.kind === 'not_found' ? new ConduitError('invalid_request', e.message, { param: 'model', code: 'model_not_found', cause: err }) : e;
+          }
+          const item = await dlq.retry(second, model);
+          return { status: 200, body: item, audit: { action: 'admin.dlq.retry', resource: second, details: { model: name } } };
+        }
+        break;
       }
       default:
         break;

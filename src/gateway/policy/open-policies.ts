@@ -5,7 +5,7 @@
  *
  * Storage: `storage.database_url` (DATABASE_URL) → PostgreSQL, else embedded PGlite under
  * `storage.state_dir`; opened when keys (a master key), budgets, the audit log or the SQL cache
- * backend are on. `storage.redis_url` (REDIS_URL) → Redis adapters for rate limits, budgets, the
+ * backend are on, or `dlq.enabled`. `storage.redis_url` (REDIS_URL) → Redis adapters for rate limits, budgets, the
  * cache (backend `redis`) and the emergency stop, else in-process. Migrations run at start.
  */
 import type { Logger } from 'pino';
@@ -29,6 +29,9 @@ import { openDatabase } from '../../store/open-database.js';
 import type { SqlDatabase } from '../../store/sql.js';
 import { openRedis } from '../../store/redis/index.js';
 import type { RedisConnection } from '../../store/redis/index.js';
+import { createDeadLetterQueue } from '../../structured/dlq.js';
+import type { DeadLetterQueue } from '../../structured/dlq.js';
+import type { GatewayMetrics } from '../../observability/metrics.js';
 import { createAdminHandler } from '../admin/admin-api.js';
 import type { AdminHandler, GatewayPolicy } from './gateway-policy.js';
 import { createGatewayPolicy } from './create-gateway-policy.js';
@@ -39,6 +42,8 @@ export interface OpenPoliciesOptions {
   logger?: Logger;
   /** For CONDUIT_AUDIT_KEY (default process.env). */
   env?: NodeJS.ProcessEnv;
+  /** The gateway's metrics (pass the same object to createGateway): receives the `dlq_*` gauges when `dlq.enabled`. */
+  metrics?: GatewayMetrics;
 }
 
 export interface OpenedPolicies {
@@ -49,6 +54,8 @@ export interface OpenedPolicies {
   services: PolicyServices | undefined;
   db: SqlDatabase | undefined;
   redis: RedisConnection | undefined;
+  /** The structured-output dead-letter queue, when `dlq.enabled` (on `db`). */
+  dlq: DeadLetterQueue | undefined;
   /** Database and Redis checks for `/ready` (empty when neither is used). */
   readiness(): Promise<Record<string, boolean | string>>;
   /** Things an operator must know at start (e.g. model routes open without a master key). */
@@ -97,21 +104,23 @@ export async function openPolicies(config: ConduitConfig, options: OpenPoliciesO
   const limitsCfg = config.rate_limits;
   const budgetsOn = config.budgets.length > 0 || masterKey !== undefined; // keys may carry budgets
   const runawayCfg = config.runaway !== undefined && config.runaway.enabled ? config.runaway : undefined;
-  const anyPolicy =
+  const dlqCfg = config.dlq !== undefined && config.dlq.enabled ? config.dlq : undefined;
+  const anyModelPolicy =
     masterKey !== undefined || audited || exactCfg !== undefined || semanticCfg !== undefined || limitsCfg !== undefined || config.budgets.length > 0 || runawayCfg !== undefined || config.guardrails !== undefined;
+  const anyPolicy = anyModelPolicy || dlqCfg !== undefined;
 
   const warnings: string[] = [];
   if (masterKey === undefined) {
     warnings.push('No master key (CONDUIT_MASTER_KEY / auth.master_key): model routes are OPEN to anyone who can reach this port, and /admin/* is disabled.');
   }
   const closers: (() => Promise<void>)[] = [];
-  const empty: OpenedPolicies = { policy: undefined, admin: undefined, services: undefined, db: undefined, redis: undefined, readiness: async () => ({}), warnings, close: async () => {} };
+  const empty: OpenedPolicies = { policy: undefined, admin: undefined, services: undefined, db: undefined, redis: undefined, dlq: undefined, readiness: async () => ({}), warnings, close: async () => {} };
   if (!anyPolicy) return empty;
 
   try {
-    const needsDb = masterKey !== undefined || config.budgets.length > 0 || audited || exactCfg?.backend === 'sql';
+    const policiesNeedDb = masterKey !== undefined || config.budgets.length > 0 || audited || exactCfg?.backend === 'sql';
     let db: SqlDatabase | undefined;
-    if (needsDb) {
+    if (policiesNeedDb || dlqCfg !== undefined) {
       db = await openDatabase({ ...(storage.database_url === undefined ? {} : { url: storage.database_url }), stateDir: storage.state_dir });
       const opened = db;
       closers.push(() => opened.close());
@@ -145,10 +154,10 @@ export async function openPolicies(config: ConduitConfig, options: OpenPoliciesO
       closers.unshift(() => stop.close());
     }
 
-    // Ledger: whenever there is a database (spend reports, budget rebuilds).
+    // Ledger: whenever a policy uses the database (spend reports, budget rebuilds); the DLQ alone does not need one.
     let ledger: UsageLedger | undefined;
     let ledgerBuffer: LedgerBuffer | undefined;
-    if (db !== undefined) {
+    if (db !== undefined && policiesNeedDb) {
       ledger = await createUsageLedger({ db });
       ledgerBuffer = createLedgerBuffer(ledger, {
         awaitDurable: storage.durable_writes,
@@ -269,7 +278,15 @@ export async function openPolicies(config: ConduitConfig, options: OpenPoliciesO
       }
     }
 
-    const policy = createGatewayPolicy(services);
+    // Dead-letter queue: on the same database, only when enabled.
+    let dlq: DeadLetterQueue | undefined;
+    if (dlqCfg !== undefined) {
+      dlq = await createDeadLetterQueue({ db: db!, thresholds: { maxPending: dlqCfg.max_pending, maxAgeMs: dlqCfg.max_age_minutes * 60_000 } });
+      options.metrics?.trackDeadLetterQueue(dlq);
+    }
+
+    // The DLQ alone adds nothing to the model request path.
+    const policy = anyModelPolicy ? createGatewayPolicy(services) : undefined;
     const admin =
       masterKey === undefined
         ? undefined
@@ -284,6 +301,7 @@ export async function openPolicies(config: ConduitConfig, options: OpenPoliciesO
             ...(audit === undefined ? {} : { audit }),
             ...(auditBuffer === undefined ? {} : { auditBuffer }),
             ...(semantic === undefined ? {} : { semanticCache: semantic }),
+            ...(dlq === undefined ? {} : { dlq }),
           });
 
     return {
@@ -292,6 +310,7 @@ export async function openPolicies(config: ConduitConfig, options: OpenPoliciesO
       services,
       db,
       redis,
+      dlq,
       warnings,
       async readiness() {
         const checks: Record<string, boolean | string> = {};
