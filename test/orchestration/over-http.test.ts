@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { startFakeOpenAI, type FakeOpenAI } from '../fake-upstream/openai-upstream.js';
 import type { RecordedRequest, Scenario } from '../fake-upstream/scenario.js';
 import { createOpenAIModel } from '../../src/models/providers/openai/index.js';
-import { chainOfThought, selfConsistency, treeOfThought } from '../../src/reasoning/index.js';
+import { chainOfThought, modelClassifier, selfConsistency, SupportCascade, treeOfThought } from '../../src/reasoning/index.js';
 import { generateObject, StructuredOutputError } from '../../src/structured/index.js';
 import type { LanguageModel } from '../../src/models/language-model.js';
 
@@ -116,4 +116,43 @@ test('generateObject over HTTP: a model that never complies ends in a typed erro
     assert.equal(err.attempts.length, 3);
     return true;
   });
+});
+
+test('support cascade over HTTP: rules answer for free, the classifier and model tiers call the upstream, bad output is handed off', async () => {
+  script = (req) => {
+    const text = JSON.stringify(bodyOf(req).messages);
+    if (text.includes('INTENT')) return reply(text.includes('refund') ? 'INTENT: BILLING\nCONFIDENCE: 0.9' : 'INTENT: OTHER\nCONFIDENCE: 0.8');
+    if (text.includes('refund')) return reply('Refunds are processed within 5 business days.');
+    return reply("I'm not sure, maybe try again?");
+  };
+  const handoffs: string[] = [];
+  const cascade = new SupportCascade({
+    rules: [{ id: 'hours', pattern: /opening hours/i, answer: 'We are open 9–17 CET.' }],
+    classifier: modelClassifier({ model, intents: ['BILLING', 'OTHER'] }),
+    model,
+    onHandoff: (h) => {
+      handoffs.push(h.reason);
+      return 'A human will contact you.';
+    },
+  });
+  const start = fake.requests.length;
+  const byRule = await cascade.handle('What are your opening hours?');
+  assert.equal(byRule.answeredBy, 'rules');
+  assert.equal(byRule.costUsd, 0);
+  assert.equal(fake.requests.length, start, 'the rules tier never reaches the upstream');
+
+  const byModel = await cascade.handle('I want a refund for my last invoice');
+  assert.equal(byModel.answeredBy, 'model');
+  assert.equal(byModel.intent, 'BILLING');
+  assert.match(byModel.answer, /5 business days/);
+
+  const handedOff = await cascade.handle('Something odd happened');
+  assert.equal(handedOff.answeredBy, 'handoff');
+  assert.deepEqual(handoffs, ['validation_failed']);
+
+  const stats = cascade.stats.snapshot();
+  assert.equal(stats.queries, 3);
+  assert.equal(stats.tiers.rules.answered, 1);
+  assert.equal(stats.tiers.model.answered, 1);
+  assert.equal(stats.tiers.handoff.answered, 1);
 });
