@@ -3,15 +3,13 @@
  * Anthropic's request mapping, message JSON, SSE events and error bodies.
  */
 import type { ConduitError } from '../core/errors.js';
-import type { GenerateResult } from '../models/language-model.js';
 import type { RequestContext } from './context.js';
 import { parseAnthropicMessagesRequest } from './anthropic-request.js';
 import { AnthropicStreamEncoder, anthropicMessageJson, anthropicSseError } from './anthropic-response.js';
-import { callOptionsFor, prepareModelCall } from './model-call.js';
+import { awaitUpstream, callOptionsFor, prepareModelCall } from './model-call.js';
 import { driveStream } from './stream-driver.js';
 import type { ContentStreamPart, FinishPart, StartPart, StreamEncoder } from './stream-driver.js';
 
-const hrtime = process.hrtime.bigint;
 
 function messageId(ctx: RequestContext, upstreamId: string | undefined): string {
   return upstreamId !== undefined && upstreamId.startsWith('msg_') ? upstreamId : 'msg_' + ctx.uniqueId();
@@ -27,17 +25,8 @@ export async function handleAnthropicMessages(ctx: RequestContext, body: unknown
     await driveStream(ctx, model.stream(call.request, options), new AnthropicStream(ctx, call.model));
     return;
   }
-  let result: GenerateResult;
-  const t0 = hrtime();
-  try {
-    result = await model.generate(call.request, options);
-  } catch (err) {
-    ctx.waitNs += hrtime() - t0;
-    ctx.fail(ctx.failureOf(err));
-    return;
-  }
-  ctx.waitNs += hrtime() - t0;
-  if (ctx.done) return;
+  const result = await awaitUpstream(ctx, () => model.generate(call.request, options));
+  if (result === undefined) return;
   ctx.provider = result.provider;
   ctx.costUsd = result.costUsd;
   ctx.usage = result.usage;

@@ -3,16 +3,15 @@
  * then one model call — JSON or SSE.
  */
 import type { ConduitError } from '../core/errors.js';
-import type { CallOptions, GenerateResult, LanguageModel, ModelRequest } from '../models/language-model.js';
+import type { CallOptions, LanguageModel, ModelRequest } from '../models/language-model.js';
 import type { RequestContext } from './context.js';
 import { chatCompletionJson } from './openai-response.js';
 import { OpenAIChunkEncoder, SSE_DONE, openAISseError } from './openai-sse.js';
 import { parseChatCompletionRequest } from './openai-request.js';
 import { driveStream } from './stream-driver.js';
 import type { ContentStreamPart, FinishPart, StartPart, StreamEncoder } from './stream-driver.js';
-import { callOptionsFor, prepareModelCall } from './model-call.js';
+import { awaitUpstream, callOptionsFor, prepareModelCall } from './model-call.js';
 
-const hrtime = process.hrtime.bigint;
 
 export async function handleChatCompletions(ctx: RequestContext, body: unknown, deadlineMs: number | undefined): Promise<void> {
   const call = parseChatCompletionRequest(body);
@@ -28,17 +27,8 @@ export async function handleChatCompletions(ctx: RequestContext, body: unknown, 
 }
 
 async function generateJson(ctx: RequestContext, model: LanguageModel, request: ModelRequest, options: CallOptions, requested: string): Promise<void> {
-  let result: GenerateResult;
-  const t0 = hrtime();
-  try {
-    result = await model.generate(request, options);
-  } catch (err) {
-    ctx.waitNs += hrtime() - t0;
-    ctx.fail(ctx.failureOf(err));
-    return;
-  }
-  ctx.waitNs += hrtime() - t0;
-  if (ctx.done) return;
+  const result = await awaitUpstream(ctx, () => model.generate(request, options));
+  if (result === undefined) return;
   ctx.provider = result.provider;
   ctx.costUsd = result.costUsd;
   ctx.usage = result.usage;

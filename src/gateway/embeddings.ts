@@ -1,12 +1,10 @@
 /** `POST /v1/embeddings`: string or string-array input; float or base64 output. */
 import { ConduitError } from '../core/errors.js';
-import type { EmbeddingResult } from '../models/language-model.js';
 import type { RequestContext } from './context.js';
-import { callOptionsFor, prepareEmbeddingCall } from './model-call.js';
+import { awaitUpstream, callOptionsFor, prepareEmbeddingCall } from './model-call.js';
 import { parseEmbeddingRequest } from './openai-request.js';
 import { embeddingsJson } from './openai-response.js';
 
-const hrtime = process.hrtime.bigint;
 
 export async function handleEmbeddings(ctx: RequestContext, body: unknown, deadlineMs: number | undefined): Promise<void> {
   const call = parseEmbeddingRequest(body);
@@ -21,17 +19,8 @@ export async function handleEmbeddings(ctx: RequestContext, body: unknown, deadl
     });
   }
   const options = callOptionsFor(ctx, deadlineMs);
-  let result: EmbeddingResult;
-  const t0 = hrtime();
-  try {
-    result = await model.embed(call.inputs, options);
-  } catch (err) {
-    ctx.waitNs += hrtime() - t0;
-    ctx.fail(ctx.failureOf(err));
-    return;
-  }
-  ctx.waitNs += hrtime() - t0;
-  if (ctx.done) return;
+  const result = await awaitUpstream(ctx, () => model.embed(call.inputs, options));
+  if (result === undefined) return;
   ctx.provider = result.provider;
   ctx.costUsd = result.costUsd;
   ctx.usage = { inputTokens: result.usage.inputTokens, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };

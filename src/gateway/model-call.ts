@@ -57,3 +57,24 @@ export function callOptionsFor(ctx: RequestContext, headerDeadlineMs: number | u
   ctx.armCancellation(ms);
   return new GatewayCallOptions(ctx, ms === undefined ? undefined : Date.now() + ms);
 }
+
+const hrtimeNs = process.hrtime.bigint;
+
+/**
+ * Awaits the model (or embedding) call, counting the wait as upstream time rather than Conduit's
+ * overhead. On failure it answers the request with the error and resolves to undefined; it also
+ * resolves to undefined when the request already ended (deadline, client gone) while waiting.
+ */
+export async function awaitUpstream<T>(ctx: RequestContext, call: () => Promise<T>): Promise<T | undefined> {
+  const t0 = hrtimeNs();
+  let result: T;
+  try {
+    result = await call();
+  } catch (err) {
+    ctx.waitNs += hrtimeNs() - t0;
+    ctx.fail(ctx.failureOf(err));
+    return undefined;
+  }
+  ctx.waitNs += hrtimeNs() - t0;
+  return ctx.done ? undefined : result;
+}
