@@ -23,6 +23,8 @@ const START_TIMEOUT_MS = 30_000;
 export interface ConduitProcess {
   /** The gateway's origin, e.g. `http://127.0.0.1:41234` (no trailing slash, no /v1). */
   readonly url: string;
+  /** The child's process id (lets a crash test SIGKILL it). */
+  readonly pid: number | undefined;
   /** Everything the process wrote so far (stdout: JSON logs; stderr: CLI messages), for diagnostics. */
   output(): string;
   /** SIGTERM, then SIGKILL if it has not exited within 5 s. Idempotent. */
@@ -62,7 +64,7 @@ export async function startConduit(config: Record<string, unknown>): Promise<Con
 
   try {
     const url = await waitForListening(child, () => output);
-    return { url, output: () => output, stop };
+    return { url, pid: child.pid, output: () => output, stop };
   } catch (err) {
     await stop();
     throw err;
