@@ -7,6 +7,9 @@ import { chatRequestBody, type Target } from './targets.js';
 
 export const OVERHEAD_HEADER = 'x-conduit-overhead-ms';
 
+/** Response headers as undici gives them (lower-case names). */
+export type ResponseHeaders = Record<string, string | string[] | undefined>;
+
 export interface ChatSample {
   /** From the due time (open loop) to the last byte of the body. */
   latencyMs: number;
@@ -27,6 +30,8 @@ export class TargetClient {
   private pool: Pool;
   private readonly body: string;
   private readonly streamBody: string;
+  /** Next seed for a `uniqueSeed` target (the throughput worker counts from 1e9, see there). */
+  private nextSeed = 1;
 
   constructor(readonly target: Target, private readonly connections = 128) {
     this.pool = this.newPool();
@@ -50,12 +55,17 @@ export class TargetClient {
     await old.destroy(new Error('load window deadline passed'));
   }
 
-  async chat(dueAt: number, signal?: AbortSignal): Promise<ChatSample & { json: string }> {
+  private bodyFor(stream: boolean): string {
+    if (this.target.uniqueSeed !== true) return stream ? this.streamBody : this.body;
+    return chatRequestBody(this.target.model, stream, this.nextSeed++);
+  }
+
+  async chat(dueAt: number, signal?: AbortSignal): Promise<ChatSample & { json: string; headers: ResponseHeaders }> {
     const res = await this.pool.request({
       path: this.target.path,
       method: 'POST',
       headers: this.target.headers,
-      body: this.body,
+      body: this.bodyFor(false),
       signal,
     });
     const json = await res.body.text();
@@ -63,7 +73,8 @@ export class TargetClient {
     if (res.statusCode !== 200) throw new Error(`HTTP ${res.statusCode}: ${json.slice(0, 200)}`);
     const raw = res.headers[OVERHEAD_HEADER];
     const overhead = typeof raw === 'string' ? Number.parseFloat(raw) : Number.NaN;
-    return Number.isFinite(overhead) ? { latencyMs, overheadMs: overhead, json } : { latencyMs, json };
+    const headers = res.headers;
+    return Number.isFinite(overhead) ? { latencyMs, overheadMs: overhead, json, headers } : { latencyMs, json, headers };
   }
 
   async stream(dueAt: number, signal?: AbortSignal): Promise<StreamSample> {
@@ -71,7 +82,7 @@ export class TargetClient {
       path: this.target.path,
       method: 'POST',
       headers: { ...this.target.headers, accept: 'text/event-stream' },
-      body: this.streamBody,
+      body: this.bodyFor(true),
       signal,
     });
     if (res.statusCode !== 200) {

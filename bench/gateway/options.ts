@@ -29,8 +29,9 @@ export interface BenchOptions {
 export const USAGE = `Usage: npm run bench:gateway -- [options]   (or: npx tsx bench/gateway/run.ts [options])
 
 Measures the same chat-completion requests sent directly to a fake OpenAI upstream, through a bare
-Node pass-through proxy, through Conduit (node bin/conduit.js serve; run \`npm run build\` first) and
-through the Portkey gateway, in one run.
+Node pass-through proxy, through Conduit (node bin/conduit.js serve; run \`npm run build\` first),
+through Conduit with every policy on (conduit-policies: virtual key, rate limits, budgets, exact
+cache, audit, metrics, embedded storage) and through the Portkey gateway, in one run.
 
   --targets=LIST          comma list of ${ALL_TARGETS.join(',')} (default: all; direct is always included)
   --connections=N         concurrent connections for throughput (default 32)
@@ -44,7 +45,7 @@ through the Portkey gateway, in one run.
   --chunk-interval-ms=N   fake upstream delay between stream chunks (default 5)
   --quick                 short windows (3 s throughput, 2 s per rate, 40 streams) for a smoke run
   --out=FILE              JSON results file (default bench/results/gateway-<date>.json)
-  --strict                exit 1 when a target of issue 2 is missed
+  --strict                exit 1 when a target of issue 2 or 3 is missed
   --keep-logs             keep the servers' log files (their folder is printed)
   --conduit-bin=FILE      Conduit CLI entry to run (default bin/conduit.js)
   --help`;

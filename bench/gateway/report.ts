@@ -1,5 +1,5 @@
 /**
- * Turns the measurements into the printed tables and the pass/fail checks of issue 2.
+ * Turns the measurements into the printed tables and the pass/fail checks of issues 2 and 3.
  */
 import type { FixedRateResult } from './fixed-rate.js';
 import type { MemoryReading } from './processes.js';
@@ -119,7 +119,64 @@ export function evaluateChecks(results: TargetResult[], highRate: number): Check
   if (ttft !== undefined) {
     checks.push({ name: 'streaming TTFT p50: Conduit within 1 ms of direct', pass: ttft <= 1, detail: `${signedMs(ttft)} ms over direct` });
   } else checks.push({ name: 'streaming TTFT p50: Conduit within 1 ms of direct', pass: null, detail: missing('Conduit streaming not measured') });
+  checks.push(...policyChecks(results, highRate));
   return checks;
+}
+
+/** Added latency may come out slightly negative (noise) for a fast target; budgets start at zero. */
+const nonNegative = (v: number): number => Math.max(0, v);
+
+/** Issue 3: what the full policy stack costs next to the bare gateway, and against Portkey. */
+export function policyChecks(results: TargetResult[], highRate: number): Check[] {
+  const get = (n: TargetName): TargetResult | undefined => results.find((r) => r.name === n && r.available);
+  const policies = get('conduit-policies');
+  const portkey = get('portkey');
+  const checks: Check[] = [];
+
+  const latencyName = `full policy stack added latency (mean @ ${highRate} req/s) <= 2x bare Conduit's`;
+  const withPolicies = addedLatency(results, 'conduit-policies', highRate);
+  const bare = addedLatency(results, 'conduit', highRate);
+  if (withPolicies && bare) {
+    const limit = 2 * nonNegative(bare.mean);
+    checks.push({
+      name: latencyName,
+      pass: withPolicies.mean <= limit,
+      detail: `policies ${signedMs(withPolicies.mean)} ms vs bare Conduit ${signedMs(bare.mean)} ms (limit ${ms(limit)} ms)`,
+    });
+  } else checks.push({ name: latencyName, pass: null, detail: `n/a: conduit-policies or conduit not measured at ${highRate} req/s` });
+
+  const throughputName = 'full policy stack throughput >= 6x Portkey';
+  if (policies?.throughput && portkey?.throughput && portkey.throughput.rps > 0) {
+    const ratio = policies.throughput.rps / portkey.throughput.rps;
+    checks.push({
+      name: throughputName,
+      pass: ratio >= 6,
+      detail: `${ratio.toFixed(1)}x (policies ${policies.throughput.rps.toFixed(0)} req/s, Portkey ${portkey.throughput.rps.toFixed(0)} req/s)`,
+    });
+  } else checks.push({ name: throughputName, pass: null, detail: 'n/a: conduit-policies or Portkey not measured' });
+  return checks;
+}
+
+/** One line putting the policy stack beside bare Conduit: throughput and added latency. */
+export function policySummary(results: TargetResult[], highRate: number): string | undefined {
+  const get = (n: TargetName): TargetResult | undefined => results.find((r) => r.name === n && r.available);
+  const policies = get('conduit-policies');
+  const bare = get('conduit');
+  if (!policies || !bare) return undefined;
+  const parts: string[] = [];
+  if (policies.throughput && bare.throughput && bare.throughput.rps > 0) {
+    parts.push(
+      `throughput ${policies.throughput.rps.toFixed(0)} req/s vs ${bare.throughput.rps.toFixed(0)} req/s (${((100 * policies.throughput.rps) / bare.throughput.rps).toFixed(0)}% of bare Conduit)`,
+    );
+  }
+  const pa = addedLatency(results, 'conduit-policies', highRate);
+  const ba = addedLatency(results, 'conduit', highRate);
+  if (pa && ba) {
+    parts.push(
+      `added latency @ ${highRate} req/s: mean ${signedMs(pa.mean)} vs ${signedMs(ba.mean)} ms, p50 ${signedMs(pa.p50)} vs ${signedMs(ba.p50)} ms, p99 ${signedMs(pa.p99)} vs ${signedMs(ba.p99)} ms`,
+    );
+  }
+  return parts.length > 0 ? `Full policy stack (conduit-policies) beside bare Conduit: ${parts.join('; ')}` : undefined;
 }
 
 export interface RunInfo {
@@ -192,17 +249,20 @@ export function renderReport(
   }
 
   const highRate = Math.max(...opts.rates);
-  const conduit = measured.find((r) => r.name === 'conduit');
-  const overhead = conduit?.fixedRate[String(highRate)]?.overhead;
   out.push('', `Conduit's own overhead (x-conduit-overhead-ms) over all responses at ${highRate} req/s`);
-  if (overhead) {
-    out.push(
-      table(
-        ['responses', 'p50 ms', 'p90 ms', 'p99 ms', 'mean ms', 'max ms'],
-        [[String(overhead.responsesWithHeader), overhead.p50.toFixed(3), overhead.p90.toFixed(3), overhead.p99.toFixed(3), overhead.mean.toFixed(3), overhead.max.toFixed(3)]],
-      ),
+  const overheadRows: string[][] = [];
+  for (const name of ['conduit', 'conduit-policies'] as const) {
+    const r = measured.find((x) => x.name === name);
+    if (!r) continue;
+    const o = r.fixedRate[String(highRate)]?.overhead;
+    overheadRows.push(
+      o
+        ? [name, String(o.responsesWithHeader), o.p50.toFixed(3), o.p90.toFixed(3), o.p99.toFixed(3), o.mean.toFixed(3), o.max.toFixed(3)]
+        : [name, '0', '—', '—', '—', '—', '—'],
     );
-  } else out.push(conduit ? '  (no response carried the header)' : '  (Conduit not measured)');
+  }
+  if (overheadRows.length > 0) out.push(table(['target', 'responses', 'p50 ms', 'p90 ms', 'p99 ms', 'mean ms', 'max ms'], overheadRows));
+  else out.push('  (Conduit not measured)');
 
   out.push('', `Streaming time to first token — ${opts.ttftCount} streams at ${opts.ttftRate}/s; upstream sends the first token at once, the rest ${opts.chunkIntervalMs} ms apart`);
   out.push(
@@ -229,7 +289,10 @@ export function renderReport(
   }
   out.push(table(['process', 'RSS MiB', 'peak MiB'], memRows));
 
-  out.push('', 'Targets of issue 2 (this run)');
+  const summary = policySummary(results, highRate);
+  if (summary) out.push('', summary);
+
+  out.push('', 'Targets of issues 2 and 3 (this run)');
   for (const c of checks) out.push(`  [${c.pass === null ? 'N/A ' : c.pass ? 'PASS' : 'FAIL'}] ${c.name}: ${c.detail}`);
 
   const bare = measured.find((r) => r.name === 'bare-proxy');

@@ -1,7 +1,8 @@
 /**
  * Gateway benchmark (issue 2): the same chat-completion requests sent directly to a fake OpenAI
  * upstream, through a bare Node pass-through proxy (the ceiling for a Node gateway), through
- * Conduit and through the Portkey gateway, in one run on one machine. Prints the tables and the
+ * Conduit (bare, and with the full policy stack of issue 3) and through the Portkey gateway, in
+ * one run on one machine. Prints the tables and the
  * issue's pass/fail targets and writes the figures as JSON.
  *
  *   npm run bench:gateway -- [--quick] [--help]
@@ -21,7 +22,7 @@ import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import { installCleanupHandlers, readMemory, stopAll } from './processes.js';
 import { evaluateChecks, renderReport, type RunInfo, type TargetResult } from './report.js';
 import {
-  directTarget, REPO_ROOT, startBareProxy, startConduit, startPortkey, startUpstream, UPSTREAM_REPLY_TEXT, type Upstream,
+  directTarget, REPO_ROOT, startBareProxy, startConduit, startConduitPolicies, startPortkey, startUpstream, UPSTREAM_REPLY_TEXT, type Upstream,
 } from './servers.js';
 import { round } from './stats.js';
 import type { Target, TargetName } from './targets.js';
@@ -55,8 +56,18 @@ async function verifyTarget(client: TargetClient, upstream: Upstream, result: Ta
   if (after.completions !== before.completions + 1) {
     throw new Error(`the request did not reach the fake upstream exactly once (${before.completions} -> ${after.completions})`);
   }
-  if (result.name === 'conduit' && plain.overheadMs === undefined) {
+  if ((result.name === 'conduit' || result.name === 'conduit-policies') && plain.overheadMs === undefined) {
     result.notes.push('responses carry no x-conduit-overhead-ms header');
+  }
+  if (result.name === 'conduit-policies') {
+    // The policies must really be on: the rate limiter checked the request, and the exact cache
+    // looked it up and missed (so the upstream call counted above is the measured path).
+    const header = (name: string): string | undefined => {
+      const v = plain.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    if (header('x-ratelimit-remaining-requests') === undefined) throw new Error('no x-ratelimit-remaining-requests header: rate limits are not on');
+    if (header('x-conduit-cache') !== 'miss') throw new Error(`x-conduit-cache is ${JSON.stringify(header('x-conduit-cache'))}, expected "miss": the exact cache is not on, or the request hit it`);
   }
   try {
     const s = await client.stream(performance.now());
@@ -91,6 +102,7 @@ async function main(): Promise<number> {
     const starters: Record<Exclude<TargetName, 'direct'>, () => Promise<Started>> = {
       'bare-proxy': () => startBareProxy(upstream, logDir),
       conduit: () => startConduit(upstream, logDir, opts.conduitBin),
+      'conduit-policies': () => startConduitPolicies(upstream, logDir, opts.conduitBin),
       portkey: () => startPortkey(upstream, logDir),
     };
     await Promise.all(

@@ -3,9 +3,11 @@
  * gets NODE_ENV=production and an environment without provider/Conduit variables, so nothing
  * inherited from the shell (a real OPENAI_API_KEY, say) can change what is measured.
  */
+import { randomBytes } from 'node:crypto';
 import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { request } from 'undici';
 import { freePort, startServer, type ServerProcess } from './processes.js';
 import { API_KEY, baseHeaders, CHAT_PATH, portkeyHeaders, type Target } from './targets.js';
 
@@ -94,11 +96,8 @@ function newestMtime(dir: string): number {
   return newest;
 }
 
-export async function startConduit(
-  upstream: Upstream,
-  logDir: string,
-  conduitBin?: string,
-): Promise<{ process: ServerProcess; target: Target; warnings: string[] }> {
+/** The Conduit CLI entry to start, with a warning when dist/ looks older than src/. */
+function conduitEntry(conduitBin: string | undefined): { bin: string; warnings: string[] } {
   const warnings: string[] = [];
   const bin = conduitBin === undefined ? join(REPO_ROOT, 'bin', 'conduit.js') : resolve(conduitBin);
   if (conduitBin === undefined) {
@@ -109,22 +108,34 @@ export async function startConduit(
       warnings.push('src/ has files newer than dist/cli/main.js: the build may be stale (npm run build)');
     }
   } else if (!existsSync(bin)) throw new Error(`--conduit-bin ${bin} does not exist`);
+  return { bin, warnings };
+}
+
+/** The part of conduit.yaml both Conduit targets share: Conduit in front of the fake upstream. */
+function conduitBaseConfig(port: number, upstream: Upstream): string[] {
+  return [
+    'server:',
+    '  host: 127.0.0.1',
+    `  port: ${port}`,
+    'providers:',
+    '  openai:',
+    `    api_key: ${API_KEY}`,
+    `    base_url: ${upstream.origin}/v1`,
+  ];
+}
+
+export async function startConduit(
+  upstream: Upstream,
+  logDir: string,
+  conduitBin?: string,
+): Promise<{ process: ServerProcess; target: Target; warnings: string[] }> {
+  const { bin, warnings } = conduitEntry(conduitBin);
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const configFile = join(logDir, 'conduit.yaml');
   writeFileSync(
     configFile,
-    [
-      '# Written by bench/gateway: Conduit in front of the fake upstream.',
-      'server:',
-      '  host: 127.0.0.1',
-      `  port: ${port}`,
-      'providers:',
-      '  openai:',
-      `    api_key: ${API_KEY}`,
-      `    base_url: ${upstream.origin}/v1`,
-      '',
-    ].join('\n'),
+    ['# Written by bench/gateway: Conduit in front of the fake upstream.', ...conduitBaseConfig(port, upstream), ''].join('\n'),
   );
   const proc = await startServer({
     name: 'conduit',
@@ -140,4 +151,106 @@ export async function startConduit(
     target: { name: 'conduit', origin, path: CHAT_PATH, model: 'openai/gpt-4o-mini', headers: baseHeaders(), pid: proc.pid },
     warnings,
   };
+}
+
+/** Limits far above anything one machine can send, so the policies run in full but never refuse. */
+export const UNREACHABLE_PER_MINUTE = 10_000_000;
+export const UNREACHABLE_BUDGET_USD = 1_000_000;
+
+/**
+ * `conduit serve` with the whole policy stack of issue 3 on: a master key and one virtual key
+ * (created through the admin API before anything is measured; every request carries it), per-key
+ * rate limits and budgets (config defaults and the key's own), the exact cache (in memory; the
+ * benchmark's requests each carry their own `seed`, so they miss and the upstream is still called),
+ * audit (hashed content) and metrics. Storage is embedded PGlite under the run's temp folder (no
+ * DATABASE_URL / REDIS_URL), with `durable_writes: false`: usage events and audit entries are
+ * written in the background instead of before each answer.
+ */
+export async function startConduitPolicies(
+  upstream: Upstream,
+  logDir: string,
+  conduitBin?: string,
+): Promise<{ process: ServerProcess; target: Target; warnings: string[] }> {
+  const { bin, warnings } = conduitEntry(conduitBin);
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const masterKey = `mk-bench-${randomBytes(12).toString('hex')}`;
+  const stateDir = join(logDir, 'conduit-policies-state');
+  const configFile = join(logDir, 'conduit-policies.yaml');
+  const limits = `{ requests_per_minute: ${UNREACHABLE_PER_MINUTE}, tokens_per_minute: ${UNREACHABLE_PER_MINUTE} }`;
+  writeFileSync(
+    configFile,
+    [
+      '# Written by bench/gateway: Conduit in front of the fake upstream, every policy on.',
+      ...conduitBaseConfig(port, upstream),
+      'storage:',
+      `  state_dir: ${JSON.stringify(stateDir)}`,
+      '  durable_writes: false',
+      'auth:',
+      `  master_key: ${masterKey}`,
+      'rate_limits:',
+      `  per_key: ${limits}`,
+      'budgets:',
+      '  - id: bench-per-key-daily',
+      '    scope: key',
+      '    scope_id: "*"',
+      '    window: day',
+      `    limit_usd: ${UNREACHABLE_BUDGET_USD}`,
+      'cache:',
+      '  exact:',
+      '    enabled: true',
+      '    backend: memory',
+      'audit:',
+      '  enabled: true',
+      '  content: hash',
+      '',
+    ].join('\n'),
+  );
+  const env = cleanServerEnv();
+  // Storage must be the embedded one whatever the shell has set.
+  delete env.DATABASE_URL;
+  delete env.REDIS_URL;
+  const proc = await startServer({
+    name: 'conduit-policies',
+    args: [bin, 'serve', '--config', configFile],
+    port,
+    readyUrl: `${origin}/health`,
+    logDir,
+    env,
+    readyTimeoutMs: 60_000,
+  });
+  const virtualKey = await createVirtualKey(origin, masterKey);
+  return {
+    process: proc,
+    target: {
+      name: 'conduit-policies',
+      origin,
+      path: CHAT_PATH,
+      model: 'openai/gpt-4o-mini',
+      headers: { ...baseHeaders(), authorization: `Bearer ${virtualKey}` },
+      pid: proc.pid,
+      uniqueSeed: true,
+    },
+    warnings,
+  };
+}
+
+/** POST /admin/keys with the master key: a key with its own (unreachable) limits and budget. */
+async function createVirtualKey(origin: string, masterKey: string): Promise<string> {
+  const res = await request(`${origin}/admin/keys`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${masterKey}` },
+    body: JSON.stringify({
+      name: 'gateway-benchmark',
+      limits: { requestsPerMinute: UNREACHABLE_PER_MINUTE, tokensPerMinute: UNREACHABLE_PER_MINUTE },
+      budgets: [{ window: 'day', limitUsd: UNREACHABLE_BUDGET_USD }],
+    }),
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
+  const text = await res.body.text();
+  if (res.statusCode !== 201) throw new Error(`POST /admin/keys answered ${res.statusCode}: ${text.slice(0, 300)}`);
+  const key = (JSON.parse(text) as { key?: unknown }).key;
+  if (typeof key !== 'string' || key === '') throw new Error(`POST /admin/keys returned no key: ${text.slice(0, 300)}`);
+  return key;
 }

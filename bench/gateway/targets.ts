@@ -2,9 +2,9 @@
  * What a load generator needs to know about one target: where to send, which headers and which
  * model name make the same request valid there, and which process to read memory from.
  */
-export type TargetName = 'direct' | 'bare-proxy' | 'conduit' | 'portkey';
+export type TargetName = 'direct' | 'bare-proxy' | 'conduit' | 'conduit-policies' | 'portkey';
 
-export const ALL_TARGETS: readonly TargetName[] = ['direct', 'bare-proxy', 'conduit', 'portkey'];
+export const ALL_TARGETS: readonly TargetName[] = ['direct', 'bare-proxy', 'conduit', 'conduit-policies', 'portkey'];
 
 export interface Target {
   name: TargetName;
@@ -17,13 +17,22 @@ export interface Target {
   headers: Record<string, string>;
   /** The process whose memory is reported for this target (for `direct`: the upstream itself). */
   pid: number;
+  /**
+   * Give every request its own `seed`, so a target with the exact cache on misses it and still
+   * calls the upstream (seed is part of the cache key; `user` is not). The other targets ignore
+   * the field's absence, so they keep sending the identical body.
+   */
+  uniqueSeed?: boolean;
 }
 
 export const CHAT_PATH = '/v1/chat/completions';
 export const API_KEY = 'sk-bench';
 
-/** The same small chat request for every target; only the model name differs where it must. */
-export function chatRequestBody(model: string, stream: boolean): string {
+/**
+ * The same small chat request for every target; only the model name differs where it must, and
+ * `seed` is added only for targets that must miss their cache (see `Target.uniqueSeed`).
+ */
+export function chatRequestBody(model: string, stream: boolean, seed?: number): string {
   return JSON.stringify({
     model,
     messages: [
@@ -33,6 +42,7 @@ export function chatRequestBody(model: string, stream: boolean): string {
     max_tokens: 32,
     temperature: 0,
     ...(stream ? { stream: true } : {}),
+    ...(seed === undefined ? {} : { seed }),
   });
 }
 

@@ -3,11 +3,19 @@
 // (a well-known Node HTTP benchmarker) and prints ONE line of JSON on stdout.
 //
 // Input: a single argv argument holding JSON
-//   { url, headers, body, connections, durationSec, warmupSec }
+//   { url, headers, body, connections, durationSec, warmupSec, uniqueSeed? }
+// uniqueSeed: every request gets its own `seed` (from 1e9 up, clear of the orchestrator's own
+// client, which counts from 1), so a gateway with its exact cache on misses and calls upstream.
 // Output: { requests2xx, non2xx, errors, timeouts, durationSec, rps, latency: {p50,p99,mean,max} }
 import autocannon from 'autocannon';
 
 const cfg = JSON.parse(process.argv[2] ?? '{}');
+const template = cfg.uniqueSeed ? JSON.parse(cfg.body) : undefined;
+let nextSeed = 1_000_000_000;
+// autocannon builds each request from this (and sets content-length from the new body).
+const requests = template
+  ? [{ setupRequest: (req) => ({ ...req, body: JSON.stringify({ ...template, seed: nextSeed++ }) }) }]
+  : undefined;
 
 function run(durationSec) {
   return new Promise((resolve, reject) => {
@@ -17,6 +25,7 @@ function run(durationSec) {
         method: 'POST',
         headers: cfg.headers,
         body: cfg.body,
+        ...(requests ? { requests } : {}),
         connections: cfg.connections,
         pipelining: 1,
         duration: durationSec,

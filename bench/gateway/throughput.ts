@@ -29,6 +29,7 @@ export async function measureThroughput(
     url: `${target.origin}${target.path}`,
     headers: target.headers,
     body: chatRequestBody(target.model, false),
+    uniqueSeed: target.uniqueSeed === true,
     connections: opts.connections,
     durationSec: opts.durationSec,
     warmupSec: opts.warmupSec,
