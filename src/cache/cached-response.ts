@@ -4,22 +4,10 @@
  * reasoning and tool calls, so a streaming client cannot tell a hit from a live answer except by
  * its speed and the `cache` marker on `finish`).
  */
-import type { ToolCall } from '../core/messages.js';
-import type { FinishReason, Usage } from '../core/usage.js';
 import type { CacheHitInfo, GenerateResult, StreamPart, TokenLogprob } from '../models/language-model.js';
 
-export interface CachedResponse {
-  text: string;
-  toolCalls: ToolCall[];
-  finishReason: FinishReason;
-  usage: Usage;
-  provider: string;
-  model: string;
-  id?: string;
-  reasoning?: string;
-  logprobs?: TokenLogprob[];
-  /** The original call's cost; what a hit saves. */
-  costUsd?: number;
+/** A GenerateResult as stored (its `costUsd` is the original call's cost: what a hit saves). */
+export interface CachedResponse extends Omit<GenerateResult, 'cache'> {
   /** Epoch ms when it was stored. */
   createdAt: number;
 }
