@@ -10,6 +10,7 @@
  * for streams it keeps running across the parts, and the histogram gets the whole-stream figure.
  */
 import { ServerResponse } from 'node:http';
+import type { AppRoutes } from './app-routes.js';
 import type { Logger } from 'pino';
 import { ConduitError, toConduitError } from '../core/errors.js';
 import type { Usage } from '../core/usage.js';
@@ -40,6 +41,7 @@ export interface GatewayState {
   /** `/admin/*`; undefined = refused (never open by default). */
   admin: AdminHandler | undefined;
   cors: CorsPolicy | undefined;
+  appRoutes: readonly AppRoutes[];
 }
 
 /**

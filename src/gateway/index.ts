@@ -8,3 +8,5 @@ export type { AdminHandler, GatewayPolicy } from './policy/gateway-policy.js';
 export type { BudgetSettings, LimitPair, PolicyServices, RateLimitSettings } from './policy/policy-services.js';
 export { createAdminHandler } from './admin/admin-api.js';
 export type { AdminServices } from './admin/admin-api.js';
+export { pathSegments, queryOf, readJsonBody, readRawBody } from './app-routes.js';
+export type { AppRoutes } from './app-routes.js';

@@ -21,6 +21,7 @@ import { matchRoute, pathOf } from './router.js';
 import type { RouteId } from './router.js';
 import type { AdminHandler, GatewayPolicy } from './policy/gateway-policy.js';
 import { createCorsPolicy } from './cors.js';
+import type { AppRoutes } from './app-routes.js';
 
 const hrtime = process.hrtime.bigint;
 
@@ -54,6 +55,8 @@ export interface GatewayOptions {
   admin?: AdminHandler;
   /** Origins allowed to call the gateway from a browser (`*` for any); none by default. */
   corsOrigins?: readonly string[];
+  /** Route groups beyond the OpenAI/Anthropic surface (RAG, agents, MCP), tried in order for paths the core router does not know. */
+  appRoutes?: readonly AppRoutes[];
 }
 
 export interface Gateway {
@@ -79,6 +82,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     policy: options.policy,
     admin: options.admin,
     cors: createCorsPolicy(options.corsOrigins ?? []),
+    appRoutes: options.appRoutes ?? [],
   };
   const server = http.createServer<typeof GatewayRequest, typeof GatewayResponse>(
     {
@@ -110,7 +114,7 @@ export function createGateway(options: GatewayOptions): Gateway {
       });
     },
     close(): Promise<void> {
-      return new Promise((resolve, reject) => {
+      return new Promise<void>((resolve, reject) => {
         if (!server.listening) {
           resolve();
           return;
@@ -123,6 +127,8 @@ export function createGateway(options: GatewayOptions): Gateway {
           else resolve();
         });
         server.closeIdleConnections();
+      }).then(async () => {
+        for (const group of gw.appRoutes) await group.close?.();
       });
     },
   };
@@ -138,6 +144,15 @@ async function handleRequest(gw: GatewayState, req: GatewayRequest, res: Gateway
       if (path === '/admin' || path.startsWith('/admin/')) {
         await handleAdminRoute(ctx, path);
         return;
+      }
+      if (req.method !== 'OPTIONS') {
+        for (const group of gw.appRoutes) {
+          if (!group.matches(path)) continue;
+          ctx.route = group.name;
+          if (gw.policy !== undefined) await gw.policy.admit(ctx);
+          await group.handle(ctx, path);
+          return;
+        }
       }
       if (req.method === 'OPTIONS' && gw.cors !== undefined) {
         const preflight = gw.cors.preflight(req.headers.origin);
