@@ -167,6 +167,8 @@ export const policySections = {
   auth: authSchema.default({ key_cache_ttl_ms: 5000 }),
   rate_limits: rateLimitsSchema.optional(),
   budgets: z.array(budgetRuleSchema).default([]),
+  /** When the budget store (Redis) or the ledger cannot be reached: `closed` (default) answers 503, `open` lets requests through unenforced. */
+  budget_fail_mode: failMode.default('closed'),
   alerts: z.strictObject({ webhook_url: optional(z.url({ protocol: /^https?$/ })) }).optional(),
   runaway: z
     .strictObject({

@@ -6,7 +6,7 @@
  * An unknown price leaves `costUsd` unset — unknown, never a made-up 0. A cost already set by an
  * inner layer (a provider that reports its own billed cost) is kept: it is more exact than ours.
  */
-import type { GenerateResult, StreamPart } from '../models/language-model.js';
+import type { CallOptions, EmbeddingModel, EmbeddingResult, GenerateResult, StreamPart } from '../models/language-model.js';
 import type { PriceTable } from '../models/pricing/price-table.js';
 import type { LanguageModelMiddleware } from '../models/wrap-language-model.js';
 
@@ -41,6 +41,28 @@ export function costMiddleware(prices: PriceTable): LanguageModelMiddleware {
         }
         yield part;
       }
+    },
+  };
+}
+
+/** The same for embeddings: input tokens priced for the model that served them (the embedded model is free: price 0). */
+export function withEmbeddingCost(model: EmbeddingModel, prices: PriceTable): EmbeddingModel {
+  return {
+    provider: model.provider,
+    modelId: model.modelId,
+    dimensions: model.dimensions,
+    async embed(inputs: string[], options?: CallOptions): Promise<EmbeddingResult> {
+      const result = await model.embed(inputs, options);
+      if (result.costUsd !== undefined) return result;
+      const costUsd = prices.cost(result.provider, result.model || model.modelId, {
+        inputTokens: result.usage.inputTokens,
+        outputTokens: 0,
+        cachedInputTokens: 0,
+        cacheWriteTokens: 0,
+        reasoningTokens: 0,
+      });
+      if (costUsd !== undefined) result.costUsd = costUsd;
+      return result;
     },
   };
 }

@@ -186,6 +186,44 @@ describe('gateway policies (embedded state)', () => {
     }
   });
 
+  test('refusals are audited with the rule that refused: 401, 403, 429 and budget', async () => {
+    const audit = gw.policies.services!.audit!;
+    const refused = (await audit.query({ limit: 1000 })).entries.filter((e) => e.action === 'request.refused');
+    const codes = new Set(refused.map((e) => (e.details as { code?: string }).code));
+    for (const code of ['missing_api_key', 'invalid_api_key', 'model_not_allowed', 'rate_limit_exceeded', 'insufficient_quota', 'emergency_stop']) {
+      assert.ok(codes.has(code), `no audited refusal with code ${code} in ${[...codes].join(', ')}`);
+    }
+    const forbidden = refused.find((e) => (e.details as { code?: string }).code === 'model_not_allowed')!;
+    assert.equal(forbidden.outcome, 'denied');
+    assert.equal(forbidden.resource, 'openai/gpt-4o');
+    assert.equal((forbidden.details as { status?: number }).status, 403);
+    assert.match(forbidden.actor, /^key:/);
+  });
+
+  test('/v1/embeddings is accounted like chat: ledger spend, audit entry, budget refusal', async () => {
+    const { key, id } = await createKey({ name: 'embedder', budgets: [{ window: 'day', limitUsd: 0.0000002 }] });
+    const body = { model: 'openai/text-embedding-3-small', input: ['alpha beta gamma', 'delta epsilon'] };
+    const first = await call(gw.url, '/v1/embeddings', { key, body });
+    assert.equal(first.status, 200, JSON.stringify(first.body));
+    const cost = Number(first.headers.get('x-conduit-cost-usd'));
+    assert.ok(cost > 0, `embedding cost ${cost}`);
+    const spend = await call(gw.url, `/admin/spend?group_by=model&key_id=${id}`, { key: MASTER });
+    const rows = spend.body.data as { group: string; costUsd: number; requests: number }[];
+    const row = rows.find((r) => r.group === 'openai/text-embedding-3-small');
+    assert.ok(row, JSON.stringify(rows));
+    assert.equal(row.requests, 1);
+    assert.ok(Math.abs(row.costUsd - cost) < 1e-12, `${row.costUsd} vs ${cost}`);
+    const requestId = first.headers.get('x-request-id');
+    const entries = (await gw.policies.services!.audit!.query({ limit: 1000 })).entries;
+    assert.ok(entries.some((e) => e.action === 'model.request' && e.requestId === requestId && e.resource === 'openai/text-embedding-3-small'));
+    // The first call spent most of the tiny budget: the next one's estimate does not fit, so it is refused and never reaches the upstream.
+    const before = up.requests.filter((r) => r.path.startsWith('/v1/embeddings')).length;
+    const second = await call(gw.url, '/v1/embeddings', { key, body });
+    assert.equal(second.status, 429, JSON.stringify(second.body));
+    assert.equal(errorCode(second), 'insufficient_quota');
+    assert.equal(up.requests.filter((r) => r.path.startsWith('/v1/embeddings')).length, before);
+  });
+
   test('admin is refused without the master key; /ready reports the database', async () => {
     assert.equal((await call(gw.url, '/admin/keys')).status, 401);
     assert.equal((await call(gw.url, '/admin/keys', { key: 'wrong-master-key' })).status, 401);

@@ -17,7 +17,7 @@ import { principalLabel } from '../../auth/index.js';
 import type { BudgetManager, BudgetReservation } from '../../budgets/index.js';
 import type { GuardrailDecision } from '../../guardrails/index.js';
 import type { UsageEvent, UsageStatus } from '../../ledger/index.js';
-import type { CallOptions, GenerateResult, LanguageModel, ModelRequest, StreamPart } from '../../models/language-model.js';
+import type { CallOptions, EmbeddingModel, EmbeddingResult, GenerateResult, LanguageModel, ModelRequest, StreamPart } from '../../models/language-model.js';
 import type { LimitCheck, LimitTicket } from '../../ratelimit/index.js';
 import type { PolicyServices } from './policy-services.js';
 import { callerKeyId } from './rate-limit-checks.js';
@@ -29,7 +29,8 @@ export interface CallAccountingInit {
   provider: string;
   modelId: string;
   streamed: boolean;
-  request: ModelRequest;
+  /** What the audit log hashes (or encrypts) as the prompt: chat messages, or embedding inputs. */
+  prompt: unknown;
   /** Prompt tokens as estimated before the call (for cut streams and limiter corrections). */
   inputTokenEstimate: number;
   /** Units charged to token limits before the call. */
@@ -169,7 +170,7 @@ export class CallAccounting {
               ...(failure === undefined ? {} : { error: { kind: failure.kind, code: failure.code ?? null } }),
             },
             // Hashed only, unless the log was opened with content: 'encrypted'.
-            content: { prompt: init.request.messages, response: responseText },
+            content: { prompt: init.prompt, response: responseText },
           },
           principal,
         ),
@@ -209,6 +210,28 @@ export function accountedModel(inner: LanguageModel, accounting: CallAccounting)
     },
     stream(request: ModelRequest, options?: CallOptions): AsyncIterable<StreamPart> {
       return accountedStream(inner, request, options, accounting);
+    },
+  };
+}
+
+/** Wraps an embedding model so every call ends in `accounting` (budget commit, usage event, audit entry). */
+export function accountedEmbeddingModel(inner: EmbeddingModel, accounting: CallAccounting): EmbeddingModel {
+  return {
+    provider: inner.provider,
+    modelId: inner.modelId,
+    dimensions: inner.dimensions,
+    async embed(inputs: string[], options?: CallOptions): Promise<EmbeddingResult> {
+      let result: EmbeddingResult;
+      try {
+        result = await inner.embed(inputs, options);
+      } catch (err) {
+        await accounting.fail(err, '');
+        throw err;
+      }
+      const usage: Usage = { ...EMPTY_USAGE, inputTokens: result.usage.inputTokens };
+      // The vectors themselves are not content worth keeping: the audit hashes the inputs and the vector count.
+      await accounting.complete(usage, result.costUsd, result.provider, result.model || inner.modelId, `${result.embeddings.length} embeddings`, false);
+      return result;
     },
   };
 }

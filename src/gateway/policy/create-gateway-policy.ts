@@ -5,6 +5,7 @@
  * ledger, audit). Built only when some policy is configured; see gateway-policy.ts.
  */
 import { ConduitError } from '../../core/errors.js';
+import type { AuditEntryInput } from '../../audit/index.js';
 import type { JsonValue, KeyPrincipal, KeyRecord, Principal } from '../../auth/index.js';
 import { KEY_PREFIX, MASTER_PRINCIPAL, authorizeModel, extractCredential, principalFromKey, principalLabel, verifyMasterKey } from '../../auth/index.js';
 import { createBudgetManager } from '../../budgets/index.js';
@@ -12,14 +13,15 @@ import type { BudgetManager, BudgetReservation, BudgetRule } from '../../budgets
 import { cacheControlToCallOptions, exactCacheMiddleware } from '../../cache/index.js';
 import type { GuardrailDecision, GuardrailPolicy } from '../../guardrails/index.js';
 import { guardrailsMiddleware, parseGuardrailPolicy } from '../../guardrails/index.js';
-import type { CacheOutcomeEvent, CallOptions, LanguageModel, ModelRequest } from '../../models/language-model.js';
+import type { CacheOutcomeEvent, CallOptions, EmbeddingModel, LanguageModel, ModelRequest } from '../../models/language-model.js';
 import { countMessageTokens } from '../../models/tokenizer/index.js';
 import type { LanguageModelMiddleware } from '../../models/wrap-language-model.js';
 import { wrapLanguageModel } from '../../models/wrap-language-model.js';
 import { emergencyStopError, rateLimitHeaders } from '../../ratelimit/index.js';
 import type { LimitCheck, LimitDecision, LimitTicket } from '../../ratelimit/index.js';
 import type { RequestContext } from '../context.js';
-import { CallAccounting, accountedModel } from './call-accounting.js';
+import { httpStatusOf } from '../errors.js';
+import { CallAccounting, accountedEmbeddingModel, accountedModel } from './call-accounting.js';
 import type { GatewayPolicy } from './gateway-policy.js';
 import type { PolicyServices } from './policy-services.js';
 import { callerKeyId, limitChecksFor, needsTokenEstimate } from './rate-limit-checks.js';
@@ -168,102 +170,172 @@ export function createGatewayPolicy(services: PolicyServices): GatewayPolicy {
     });
   }
 
+  /**
+   * Every refusal (401 / 403 / 429 / budget / emergency stop) is audited with the rule that refused:
+   * an operator can see who was turned away and why. Not awaited for durability: a refused request
+   * produced no content, and a flood of bad keys must not be able to stall the gateway on the log.
+   */
+  function auditRefusal(ctx: RequestContext, resource: string, err: unknown): void {
+    const audit = services.auditBuffer;
+    if (audit === undefined || !(err instanceof ConduitError)) return;
+    const principal = ctx.principal;
+    const entry: AuditEntryInput = {
+      requestId: ctx.requestId,
+      actor: principal === undefined ? 'anonymous' : principalLabel(principal),
+      action: 'request.refused',
+      resource,
+      outcome: 'denied',
+      details: { route: ctx.route, status: httpStatusOf(err), kind: err.kind, code: err.code ?? null },
+    };
+    if (principal?.userId !== undefined) entry.userId = principal.userId;
+    audit.append(entry);
+  }
+
   return {
     async admit(ctx) {
-      if (emergencyStop !== undefined && emergencyStop.isStopped()) throw emergencyStopError(emergencyStop.state());
-      if (masterKey !== undefined) await authenticate(ctx);
+      try {
+        if (emergencyStop !== undefined && emergencyStop.isStopped()) throw emergencyStopError(emergencyStop.state());
+        if (masterKey !== undefined) await authenticate(ctx);
+      } catch (err) {
+        auditRefusal(ctx, ctx.route, err);
+        throw err;
+      }
     },
 
     async prepare(ctx, requested, model, request, options) {
-      const principal = ctx.principal;
-      if (principal !== undefined) authorizeModel(principal, [requested, `${model.provider}/${model.modelId}`, model.modelId]);
-      observeRunaway(principal);
-
-      const budgets = budgetsOf(principal);
-      const tokenLimits = limits !== undefined && needsTokenEstimate(limits, principal, requested);
-      const inputTokens = tokenLimits || budgets !== undefined || accountingOn ? estimateInputTokens(model, request) : 0;
-      const tokenCharge = inputTokens + (request.maxTokens ?? 0);
-      const checks = limits === undefined ? [] : limitChecksFor(limits, principal, requested, tokenCharge);
-      const decision = await consumeLimits(ctx, checks);
-      const tokenChecks = checks.filter((c) => c.metric === 'tokens');
-      const ticket: LimitTicket | undefined = decision?.ticket;
-
-      let budget: { manager: BudgetManager; reservation: BudgetReservation } | undefined;
-      if (budgets !== undefined) {
-        const estimate =
-          priceTable.cost(model.provider, model.modelId, {
-            inputTokens,
-            outputTokens: request.maxTokens ?? DEFAULT_OUTPUT_TOKEN_ESTIMATE,
-            cachedInputTokens: 0,
-            cacheWriteTokens: 0,
-            reasoningTokens: 0,
-          }) ?? 0;
-        const ctxIds: { keyId?: string; userId?: string; team?: string } = {};
-        const keyId = callerKeyId(principal);
-        if (keyId !== undefined) ctxIds.keyId = keyId;
-        if (principal?.userId !== undefined) ctxIds.userId = principal.userId;
-        if (principal?.team !== undefined) ctxIds.team = principal.team;
-        try {
-          const { reservation } = await budgets.reserve(ctxIds, estimate);
-          budget = { manager: budgets, reservation };
-        } catch (err) {
-          // The rate-limit tokens charged for a request that never ran are given back.
-          if (tokenChecks.length > 0 && limiter !== undefined) void limiter.adjust(tokenChecks, -tokenCharge, ticket).catch(() => undefined);
-          throw err;
-        }
+      try {
+        return await prepareCall(ctx, requested, model, request, options);
+      } catch (err) {
+        auditRefusal(ctx, requested, err);
+        throw err;
       }
-
-      if (cachingOn) {
-        const cacheOptions = cacheControlToCallOptions(ctx.req.headers['cache-control']);
-        (options as { cache?: CallOptions['cache'] }).cache = {
-          ...cacheOptions,
-          scope: principal === undefined ? '' : principalLabel(principal),
-          onOutcome: (event: CacheOutcomeEvent) => {
-            // With both layers stacked the last event is the final word; a bypass reads as a miss.
-            ctx.cacheOutcome = event.outcome === 'bypass' ? 'miss' : event.outcome;
-          },
-        };
-      }
-
-      const stack = stackFor(principal);
-      const guarded = stack.length === 0 ? model : wrapLanguageModel(model, stack);
-      if (!accountingOn) return guarded;
-      const accounting = new CallAccounting(services, {
-        requestId: ctx.requestId,
-        principal,
-        requested,
-        provider: model.provider,
-        modelId: model.modelId,
-        streamed: ctx.stream,
-        request,
-        inputTokenEstimate: inputTokens,
-        tokenCharge,
-        tokenChecks,
-        ticket,
-        budget,
-        estimateOutputTokens: ctx.gw.estimateTokens,
-      });
-      if (stack.length !== cacheLayers.length) {
-        // Guardrail decisions arrive through the shared hook with the request id: route them here.
-        inflight.set(ctx.requestId, accounting);
-        ctx.res.once('close', () => inflight.delete(ctx.requestId));
-      }
-      return accountedModel(guarded, accounting);
     },
 
     async prepareEmbedding(ctx, requested, model, inputs) {
-      const principal = ctx.principal;
-      if (principal !== undefined) authorizeModel(principal, [requested, `${model.provider}/${model.modelId}`, model.modelId]);
-      observeRunaway(principal);
-      if (limits !== undefined) {
-        let tokens = 0;
-        if (needsTokenEstimate(limits, principal, requested)) for (const input of inputs) tokens += ctx.gw.estimateTokens(input);
-        await consumeLimits(ctx, limitChecksFor(limits, principal, requested, tokens));
+      try {
+        return await prepareEmbeddingCall(ctx, requested, model, inputs);
+      } catch (err) {
+        auditRefusal(ctx, requested, err);
+        throw err;
       }
-      return model;
     },
   };
+
+  async function prepareCall(ctx: RequestContext, requested: string, model: LanguageModel, request: ModelRequest, options: CallOptions): Promise<LanguageModel> {
+    const principal = ctx.principal;
+    if (principal !== undefined) authorizeModel(principal, [requested, `${model.provider}/${model.modelId}`, model.modelId]);
+    observeRunaway(principal);
+
+    const budgets = budgetsOf(principal);
+    const tokenLimits = limits !== undefined && needsTokenEstimate(limits, principal, requested);
+    const inputTokens = tokenLimits || budgets !== undefined || accountingOn ? estimateInputTokens(model, request) : 0;
+    const tokenCharge = inputTokens + (request.maxTokens ?? 0);
+    const outputEstimate = request.maxTokens ?? DEFAULT_OUTPUT_TOKEN_ESTIMATE;
+    const { tokenChecks, ticket, budget } = await admitCharges(ctx, requested, principal, budgets, tokenCharge, () =>
+      priceTable.cost(model.provider, model.modelId, { ...NO_TOKENS, inputTokens, outputTokens: outputEstimate }),
+    );
+
+    if (cachingOn) {
+      const cacheOptions = cacheControlToCallOptions(ctx.req.headers['cache-control']);
+      (options as { cache?: CallOptions['cache'] }).cache = {
+        ...cacheOptions,
+        scope: principal === undefined ? '' : principalLabel(principal),
+        onOutcome: (event: CacheOutcomeEvent) => {
+          // With both layers stacked the last event is the final word; a bypass reads as a miss.
+          ctx.cacheOutcome = event.outcome === 'bypass' ? 'miss' : event.outcome;
+        },
+      };
+    }
+
+    const stack = stackFor(principal);
+    const guarded = stack.length === 0 ? model : wrapLanguageModel(model, stack);
+    if (!accountingOn) return guarded;
+    const accounting = new CallAccounting(services, {
+      requestId: ctx.requestId,
+      principal,
+      requested,
+      provider: model.provider,
+      modelId: model.modelId,
+      streamed: ctx.stream,
+      prompt: request.messages,
+      inputTokenEstimate: inputTokens,
+      tokenCharge,
+      tokenChecks,
+      ticket,
+      budget,
+      estimateOutputTokens: ctx.gw.estimateTokens,
+    });
+    if (stack.length !== cacheLayers.length) {
+      // Guardrail decisions arrive through the shared hook with the request id: route them here.
+      inflight.set(ctx.requestId, accounting);
+      ctx.res.once('close', () => inflight.delete(ctx.requestId));
+    }
+    return accountedModel(guarded, accounting);
+  }
+
+  async function prepareEmbeddingCall(ctx: RequestContext, requested: string, model: EmbeddingModel, inputs: readonly string[]): Promise<EmbeddingModel> {
+    const principal = ctx.principal;
+    if (principal !== undefined) authorizeModel(principal, [requested, `${model.provider}/${model.modelId}`, model.modelId]);
+    observeRunaway(principal);
+    const budgets = budgetsOf(principal);
+    const needTokens = (limits !== undefined && needsTokenEstimate(limits, principal, requested)) || budgets !== undefined || accountingOn;
+    let inputTokens = 0;
+    if (needTokens) for (const input of inputs) inputTokens += ctx.gw.estimateTokens(input);
+    const { tokenChecks, ticket, budget } = await admitCharges(ctx, requested, principal, budgets, inputTokens, () =>
+      priceTable.cost(model.provider, model.modelId, { ...NO_TOKENS, inputTokens }),
+    );
+    if (!accountingOn) return model;
+    const accounting = new CallAccounting(services, {
+      requestId: ctx.requestId,
+      principal,
+      requested,
+      provider: model.provider,
+      modelId: model.modelId,
+      streamed: false,
+      prompt: inputs,
+      inputTokenEstimate: inputTokens,
+      tokenCharge: inputTokens,
+      tokenChecks,
+      ticket,
+      budget,
+      estimateOutputTokens: ctx.gw.estimateTokens,
+    });
+    return accountedEmbeddingModel(model, accounting);
+  }
+
+  /**
+   * Rate limits, then the budget hold (on the estimated cost), for a call about to run. A budget
+   * refusal gives the rate-limit tokens back: the request never ran.
+   */
+  async function admitCharges(
+    ctx: RequestContext,
+    requested: string,
+    principal: Principal | undefined,
+    budgets: BudgetManager | undefined,
+    tokenCharge: number,
+    estimateCost: () => number | undefined,
+  ): Promise<{ tokenChecks: LimitCheck[]; ticket: LimitTicket | undefined; budget: { manager: BudgetManager; reservation: BudgetReservation } | undefined }> {
+    const checks = limits === undefined ? [] : limitChecksFor(limits, principal, requested, tokenCharge);
+    const decision = await consumeLimits(ctx, checks);
+    const tokenChecks = checks.filter((c) => c.metric === 'tokens');
+    const ticket: LimitTicket | undefined = decision?.ticket;
+    if (budgets === undefined) return { tokenChecks, ticket, budget: undefined };
+    const ctxIds: { keyId?: string; userId?: string; team?: string } = {};
+    const keyId = callerKeyId(principal);
+    if (keyId !== undefined) ctxIds.keyId = keyId;
+    if (principal?.userId !== undefined) ctxIds.userId = principal.userId;
+    if (principal?.team !== undefined) ctxIds.team = principal.team;
+    try {
+      const { reservation } = await budgets.reserve(ctxIds, estimateCost() ?? 0);
+      return { tokenChecks, ticket, budget: { manager: budgets, reservation } };
+    } catch (err) {
+      if (tokenChecks.length > 0 && limiter !== undefined) void limiter.adjust(tokenChecks, -tokenCharge, ticket).catch(() => undefined);
+      throw err;
+    }
+  }
 }
+
+const NO_TOKENS = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
 
 function estimateInputTokens(model: LanguageModel, request: ModelRequest): number {
   try {

@@ -217,6 +217,7 @@ export async function openPolicies(config: ConduitConfig, options: OpenPoliciesO
       services.budgets = {
         store: redis !== undefined ? createRedisBudgetStore({ redis }) : createEmbeddedBudgetStore(),
         rules,
+        failMode: config.budget_fail_mode,
         ...(ledger === undefined ? {} : { ledger }),
         ...(webhook === undefined ? {} : { onAlert: createWebhookNotifier({ url: webhook }) }),
       };

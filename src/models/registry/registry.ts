@@ -20,7 +20,7 @@ import type { ConduitConfig, AliasObjectConfig, DeploymentConfig } from '../../c
 import type { EmbeddingModel, LanguageModel, ModelInfo, ModelResolver } from '../language-model.js';
 import { wrapLanguageModel } from '../wrap-language-model.js';
 import { createPriceTable, type PriceTable, type ModelPrice } from '../pricing/index.js';
-import { costMiddleware } from '../../middleware/cost.js';
+import { costMiddleware, withEmbeddingCost } from '../../middleware/cost.js';
 import { withRetry, type RetryOptions } from '../../middleware/retry.js';
 import { createRouter, type Router } from '../../reliability/router.js';
 import { createFallbackChain } from '../../reliability/fallback.js';
@@ -271,7 +271,7 @@ export function createModelRegistry(options: ModelRegistryOptions): ModelRegistr
     const key = name.trim();
     const cached = embeddingCache.get(key);
     if (cached) return cached;
-    const model = buildEmbedding(key);
+    const model = withEmbeddingCost(buildEmbedding(key), priceTable);
     embeddingCache.set(key, model);
     return model;
   }
