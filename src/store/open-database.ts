@@ -1,7 +1,10 @@
-/** Picks the relational adapter: `DATABASE_URL` (PostgreSQL) when set, else embedded PGlite under `.conduit/db`. */
+/**
+ * Picks the relational adapter: `DATABASE_URL` (PostgreSQL) when set, else embedded PGlite under
+ * `.conduit/db`, run on a worker thread so its synchronous WASM work never stalls requests.
+ */
 import { join } from 'node:path';
 import type { SqlDatabase } from './sql.js';
-import { openPGliteDatabase } from './embedded/pglite-database.js';
+import { openPGliteWorkerDatabase } from './embedded/pglite-worker-database.js';
 import { openPgDatabase } from './postgres/pg-database.js';
 
 export interface OpenDatabaseOptions {
@@ -13,5 +16,5 @@ export interface OpenDatabaseOptions {
 
 export async function openDatabase(options: OpenDatabaseOptions = {}): Promise<SqlDatabase> {
   if (options.url) return openPgDatabase({ connectionString: options.url });
-  return openPGliteDatabase({ dataDir: join(options.stateDir ?? '.conduit', 'db') });
+  return openPGliteWorkerDatabase({ dataDir: join(options.stateDir ?? '.conduit', 'db') });
 }

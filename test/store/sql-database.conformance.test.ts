@@ -1,10 +1,20 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { databaseFactories } from '../support/databases.js';
+import { databaseFactories, type DatabaseFactory } from '../support/databases.js';
 import { runMigrations, splitStatements } from '../../src/store/migrations.js';
+import { openPGliteWorkerDatabase } from '../../src/store/embedded/pglite-worker-database.js';
 
-for (const factory of databaseFactories) {
-  describe(`SqlDatabase conformance: ${factory.name}`, () => {
+// The off-thread embedded adapter (what `conduit serve` uses) must behave exactly like the others.
+const workerFactory: DatabaseFactory = {
+  name: 'embedded',
+  async open() {
+    const db = await openPGliteWorkerDatabase();
+    return { db, dispose: () => db.close() };
+  },
+};
+
+for (const [label, factory] of [...databaseFactories.map((f) => [f.name, f] as const), ['embedded (worker thread)', workerFactory] as const]) {
+  describe(`SqlDatabase conformance: ${label}`, () => {
     test('parameterised queries, rowCount, transactions commit and roll back', async () => {
       const { db, dispose } = await factory.open();
       try {
