@@ -18,6 +18,19 @@ export { withRetry, type RetryOptions } from './middleware/retry.js';
 export { CircuitBreaker, withCircuitBreaker, type CircuitBreakerOptions } from './middleware/circuit-breaker.js';
 export { withDeadline, deadlineFromHeader } from './middleware/deadline.js';
 export { createRouter, createFallbackChain, startHealthChecks, StreamInterruptedError, createRetryBudget } from './reliability/index.js';
+export {
+  costAwareRouting,
+  complexityRouting,
+  complexityClassifier,
+  createSensitivityGate,
+  parseRoutingHeaders,
+  formatRouteReason,
+  ROUTE_REASON_HEADER,
+  type RoutingPolicy,
+  type RouteDecision,
+  type RoutingHints,
+  type RoutingCallOptions,
+} from './reliability/routing/index.js';
 export { createModelRegistry, type ModelRegistry } from './models/registry/index.js';
 export { loadConfig, ConfigError, type ConduitConfig } from './config/index.js';
 export { createGateway, type GatewayOptions, type Gateway } from './gateway/index.js';
@@ -36,3 +49,4 @@ export * as ledger from './ledger/index.js';
 export * as audit from './audit/index.js';
 export * as auth from './auth/index.js';
 export * as store from './store/index.js';
+export * as mcp from './mcp/index.js';

@@ -8,7 +8,8 @@
  * still rejected ("expected number, got string "high"").
  */
 import { z } from 'zod';
-import { ROUTING_STRATEGIES, type RoutingStrategy } from '../reliability/strategies.js';
+import { ALIAS_STRATEGIES, type AliasStrategy } from '../reliability/routing/alias-strategies.js';
+import { PII_ENTITIES, type PiiEntity } from '../guardrails/pii.js';
 import { policySections } from './policy-schema.js';
 
 export * from './policy-schema.js';
@@ -35,6 +36,7 @@ function optional<T extends z.ZodType>(inner: T) {
 }
 
 const positiveInt = () => numeric(z.number().int().positive());
+const fraction = () => numeric(z.number().min(0).max(1));
 const nonNegativeInt = () => numeric(z.number().int().nonnegative());
 const usdPerMillion = () => numeric(z.number().nonnegative());
 
@@ -106,11 +108,56 @@ const deploymentSchema = z.strictObject({
   base_url: optional(httpUrl()),
   /** Stable id for metrics and the circuit breaker; defaults to `<alias>#<index>:<model>`. */
   id: z.string().min(1).optional(),
+  /** Expected quality 0–1 for `strategy: cost`: one score, or per task type (`{ default: 0.8, code: 0.6 }`). */
+  quality: z.union([fraction(), z.record(z.string().min(1), fraction())]).optional(),
+  /** Complexity tier this deployment serves for `strategy: complexity` (e.g. `small`, `large`). */
+  tier: z.string().min(1).optional(),
+  /** Runs on infrastructure you control: with `data_sensitivity`, the only place requests with PII may go. */
+  on_premises: boolish(z.boolean()).optional(),
 });
+
+/** `strategy: cost`: the cheapest deployment whose quality meets the threshold, within the request's budget. */
+const costRoutingSchema = z.strictObject({
+  /** Default threshold; a request may send its own in `x-conduit-min-quality`. */
+  min_quality: fraction().default(0.8),
+  /** Default per-request budget in USD; a request may send its own in `x-conduit-max-cost-usd`. */
+  max_cost_usd: numeric(z.number().nonnegative()).optional(),
+  /** Output tokens assumed when the request sets no max_tokens. */
+  expected_output_tokens: positiveInt().default(500),
+  /** When nothing qualifies: `refuse` (400 policy_refusal), `cheapest` (within budget), or a deployment id. */
+  on_no_match: z.string().min(1).default('refuse'),
+});
+
+/** `strategy: complexity`: rules, then an optional classifier model, then the large tier. */
+const complexityRoutingSchema = z.strictObject({
+  /** Deployment tier per label. */
+  tiers: z.strictObject({ simple: z.string().min(1).default('small'), complex: z.string().min(1).default('large') }).default({ simple: 'small', complex: 'large' }),
+  /** A small model (alias or provider/model) asked SIMPLE or COMPLEX when the rules are undecided. */
+  classifier: z.string().min(1).optional(),
+  min_classifier_confidence: fraction().default(0.5),
+  /** A single question at most this long is simple. */
+  simple_max_chars: positiveInt().default(200),
+  /** A conversation with more text than this is complex. */
+  complex_min_chars: positiveInt().default(4000),
+  /** More user turns than this is complex. */
+  complex_min_turns: positiveInt().default(6),
+  /** Replaces the built-in reasoning keywords (prove, step by step, derive, …). */
+  keywords: z.array(z.string().min(1)).optional(),
+});
+
+/** `data_sensitivity`: requests with PII go only to `on_premises` deployments and fallbacks, or are refused. */
+const dataSensitivitySchema = z.union([
+  boolish(z.boolean()),
+  z.strictObject({ entities: z.array(z.enum(PII_ENTITIES as readonly [PiiEntity, ...PiiEntity[]])).min(1).optional() }),
+]);
 
 const aliasObjectSchema = z.strictObject({
   deployments: z.array(deploymentSchema).min(1),
-  strategy: z.enum(ROUTING_STRATEGIES as readonly [RoutingStrategy, ...RoutingStrategy[]]).default('weighted'),
+  /** weighted | least-busy | lowest-latency | ordered, or the request-aware cost | complexity. */
+  strategy: z.enum(ALIAS_STRATEGIES as readonly [AliasStrategy, ...AliasStrategy[]]).default('weighted'),
+  cost: costRoutingSchema.optional(),
+  complexity: complexityRoutingSchema.optional(),
+  data_sensitivity: dataSensitivitySchema.optional(),
   /** Tried in order when every deployment failed: aliases or concrete model names. */
   fallbacks: z.array(z.string().min(1)).default([]),
   /** Per-attempt timeout. */
@@ -118,6 +165,19 @@ const aliasObjectSchema = z.strictObject({
   max_retries: nonNegativeInt().optional(),
   /** A stream that sends nothing for this long counts as failed (before content: fails over). */
   stream_idle_timeout_ms: positiveInt().optional(),
+}).superRefine((alias, ctx) => {
+  for (const block of ['cost', 'complexity'] as const) {
+    if (alias[block] !== undefined && alias.strategy !== block) ctx.addIssue({ code: 'custom', path: [block], message: `only used with strategy: ${block}` });
+  }
+  alias.deployments.forEach((d, i) => {
+    if (alias.strategy === 'cost' && d.quality === undefined) ctx.addIssue({ code: 'custom', path: ['deployments', i, 'quality'], message: 'strategy: cost needs a quality score (0–1) on every deployment' });
+  });
+  if (alias.strategy === 'complexity') {
+    const tiers = alias.complexity?.tiers ?? { simple: 'small', complex: 'large' };
+    for (const tier of [tiers.simple, tiers.complex]) {
+      if (!alias.deployments.some((d) => d.tier === tier)) ctx.addIssue({ code: 'custom', path: ['deployments'], message: `strategy: complexity needs a deployment with tier: ${tier}` });
+    }
+  }
 });
 
 /** An alias is either one model name (`provider/model`, a bare name or another alias) or a routed group. */
@@ -168,6 +228,120 @@ const loggingSchema = z.strictObject({
   log_prompts: boolish(z.boolean()).default(false),
 });
 
+/** Server names prefix their tools' names (`<server>__<tool>`), so they use the provider tool-name alphabet. */
+const mcpServerName = () => z.string().regex(/^[A-Za-z0-9_-]{1,32}$/, { message: 'must be 1-32 letters, digits, - or _' });
+
+/** An MCP server Conduit starts as a subprocess and talks to over stdio. */
+const mcpStdioServerSchema = z.strictObject({
+  name: mcpServerName(),
+  command: z.string().min(1),
+  args: z.array(z.string()).default([]),
+  /** Added to a minimal inherited environment (PATH, HOME…), never the whole of Conduit's. */
+  env: z.record(z.string(), z.string()).optional(),
+  cwd: z.string().min(1).optional(),
+});
+
+/** An MCP server reached over Streamable HTTP. */
+const mcpHttpServerSchema = z.strictObject({
+  name: mcpServerName(),
+  url: httpUrl(),
+  headers: z.record(z.string(), z.string()).optional(),
+});
+
+const mcpSchema = z.strictObject({
+  /** Serve Conduit's tools and prompts at `/mcp` on `conduit serve`. */
+  http: boolish(z.boolean()).default(true),
+  /** MCP servers whose tools agents may use, as `<name>__<tool>`. */
+  servers: z
+    .array(z.union([mcpStdioServerSchema, mcpHttpServerSchema]))
+    .default([])
+    .refine((servers) => new Set(servers.map((s) => s.name)).size === servers.length, { message: 'server names must be unique' }),
+});
+
+/** Default largest RAG upload (`POST /v1/rag/collections/{c}/documents`): 10 MiB. */
+export const DEFAULT_RAG_UPLOAD_LIMIT_BYTES = 10 * 1024 * 1024;
+
+/** RAG: where collections live, how documents are chunked, how queries are answered by default. */
+const ragSchema = z.strictObject({
+  /** Serve `/v1/rag/*` on `conduit serve`. */
+  http: boolish(z.boolean()).default(true),
+  /** `embedded`: files under `dir`; `postgres`: pgvector + full-text on `database_url` (else storage.database_url). */
+  storage: z.enum(['embedded', 'postgres']).default('embedded'),
+  /** Embedded collections; default `<storage.state_dir>/rag`. */
+  dir: z.string().min(1).optional(),
+  database_url: optional(z.string().regex(/^postgres(ql)?:\/\//, 'expected a postgres:// URL')),
+  /** Retrieval strategy when a query names none. */
+  default_strategy: z.string().min(1).default('hybrid'),
+  top_k: numeric(z.number().int().min(1).max(100)).default(5),
+  chunking: z
+    .strictObject({
+      method: z.enum(['recursive', 'token-window', 'semantic', 'parent-child']).default('recursive'),
+      chunk_tokens: positiveInt().default(512),
+      overlap_tokens: nonNegativeInt().default(64),
+      /** Semantic splitting: a sentence starts a new chunk below this similarity to the previous one. */
+      semantic_threshold: fraction().default(0.8),
+    })
+    .default({ method: 'recursive', chunk_tokens: 512, overlap_tokens: 64, semantic_threshold: 0.8 }),
+  upload_limit_bytes: positiveInt().default(DEFAULT_RAG_UPLOAD_LIMIT_BYTES),
+});
+
+/** Agent names appear in URLs (`/v1/agents/{name}/runs`). */
+const agentNameSchema = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, { message: 'must be 1-64 letters, digits, - or _' });
+
+/** One named agent: model, instructions, the allow-list of tools it may call, and its limits. */
+const agentDefinitionSchema = z.strictObject({
+  description: z.string().optional(),
+  /** Alias or provider/model; default: the default model. */
+  model: z.string().min(1).optional(),
+  system: z.string().optional(),
+  /** The only tools runs of this agent can call: built-ins (calculator, http_get, read_file, write_file) by name. */
+  tools: z.array(z.string().min(1)).default([]),
+  /** Tools whose every call waits for a human decision (POST /v1/runs/{id}/approvals/{approval_id}). */
+  require_approval: z.array(z.string().min(1)).default([]),
+  /** `auto`: native tool calling when the model has it, else the text protocol. */
+  tool_mode: z.enum(['auto', 'native', 'text']).default('auto'),
+  tool_timeout_ms: positiveInt().optional(),
+  temperature: numeric(z.number().min(0).max(2)).optional(),
+  limits: z
+    .strictObject({
+      max_steps: positiveInt().default(10),
+      /** Active time per run; time waiting for an approval does not count. */
+      deadline_ms: positiveInt().default(120_000),
+      max_tokens: positiveInt().optional(),
+      max_cost_usd: numeric(z.number().positive()).optional(),
+    })
+    .default({ max_steps: 10, deadline_ms: 120_000 }),
+});
+
+/** Agents on `conduit serve`: `/v1/agents/{name}/runs`, `/v1/runs/*`, `/v1/chat`. */
+const agentsSchema = z.strictObject({
+  /** Serve the agent routes. */
+  http: boolish(z.boolean()).default(true),
+  /** The agent `POST /v1/chat` runs; when it is not defined, a built-in one (default model + calculator) is. */
+  chat_agent: agentNameSchema.default('chat'),
+  /** Settings of the built-in tools that need them; a tool whose settings are absent is unavailable. */
+  tools: z
+    .strictObject({
+      http_get: z
+        .strictObject({
+          allowed_hosts: z.array(z.string().min(1)).min(1),
+          timeout_ms: positiveInt().default(10_000),
+          max_bytes: positiveInt().default(100_000),
+        })
+        .optional(),
+      files: z
+        .strictObject({
+          sandbox_dir: z.string().min(1),
+          max_bytes: positiveInt().default(1_000_000),
+          /** Writes wait for a human decision unless turned off. */
+          write_requires_approval: boolish(z.boolean()).default(true),
+        })
+        .optional(),
+    })
+    .default({}),
+  definitions: z.record(agentNameSchema, agentDefinitionSchema).default({}),
+});
+
 export const configSchema = z.strictObject({
   server: serverSchema.default({
     host: '127.0.0.1',
@@ -188,6 +362,12 @@ export const configSchema = z.strictObject({
     health_check_interval_ms: 30_000,
   }),
   logging: loggingSchema.default({ level: 'info', log_prompts: false }),
+  /** Absent: `/mcp` is served and no MCP servers are used as clients. */
+  mcp: mcpSchema.optional(),
+  /** Absent: embedded collections under `<storage.state_dir>/rag`, hybrid retrieval, `/v1/rag/*` served. */
+  rag: ragSchema.optional(),
+  /** Absent: only the built-in `chat` agent (default model + calculator) behind `/v1/chat`. */
+  agents: agentsSchema.optional(),
   ...policySections,
 });
 
@@ -198,6 +378,9 @@ export type OpenAICompatibleProviderConfig = z.output<typeof openaiCompatibleEnt
 export type AliasConfig = z.output<typeof aliasSchema>;
 export type AliasObjectConfig = z.output<typeof aliasObjectSchema>;
 export type DeploymentConfig = z.output<typeof deploymentSchema>;
+export type CostRoutingConfig = z.output<typeof costRoutingSchema>;
+export type ComplexityRoutingConfig = z.output<typeof complexityRoutingSchema>;
+export type DataSensitivityConfig = z.output<typeof dataSensitivitySchema>;
 export type LlamaCppConfig = z.output<typeof llamacppSchema>;
 export type PriceConfig = z.output<typeof priceSchema>;
 export type ReliabilityConfig = ConduitConfig['reliability'];
@@ -208,6 +391,21 @@ export type AuthConfig = ConduitConfig['auth'];
 export type RateLimitsConfig = ConduitConfig['rate_limits'];
 export type CacheConfig = ConduitConfig['cache'];
 export type AuditConfig = ConduitConfig['audit'];
+export type RagConfig = z.output<typeof ragSchema>;
+
+/** The `rag:` section with every default applied (what an absent section means). */
+export function ragConfigOf(config: ConduitConfig): RagConfig {
+  return config.rag ?? ragSchema.parse({});
+}
+export type AgentsConfig = z.output<typeof agentsSchema>;
+export type AgentDefinitionConfig = z.output<typeof agentDefinitionSchema>;
+
+/** The `agents:` section with every default applied (what an absent section means). */
+export function agentsConfigOf(config: ConduitConfig): AgentsConfig {
+  return config.agents ?? agentsSchema.parse({});
+}
+export type McpConfig = z.output<typeof mcpSchema>;
+export type McpServerConfig = McpConfig['servers'][number];
 
 /** The configuration with every default applied and nothing configured: what an empty file means. */
 export function defaultConfig(): ConduitConfig {

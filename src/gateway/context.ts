@@ -53,6 +53,7 @@ export function appendCommonHeaders(ctx: RequestContext, headers: string[]): voi
   const more = ctx.responseHeaders;
   if (more !== undefined) for (let i = 0; i < more.length; i++) headers.push(more[i]!);
   if (ctx.cacheOutcome !== undefined) headers.push('x-conduit-cache', ctx.cacheOutcome);
+  if (ctx.routeReason !== undefined) headers.push('x-conduit-route-reason', ctx.routeReason);
   const cors = ctx.gw.cors;
   if (cors !== undefined) cors.appendHeaders(ctx.req.headers.origin, headers);
 }
@@ -104,6 +105,8 @@ export class RequestContext {
   responseHeaders: string[] | undefined = undefined;
   /** `hit` | `miss` | `semantic-hit`, when a response cache looked at the request. */
   cacheOutcome: string | undefined = undefined;
+  /** How a routed alias chose its deployment (cost / complexity / data sensitivity), for `x-conduit-route-reason`. */
+  routeReason: string | undefined = undefined;
 
   constructor(
     readonly gw: GatewayState,

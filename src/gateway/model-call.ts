@@ -5,6 +5,8 @@
  */
 import type { CacheCallOptions, CallOptions, EmbeddingModel, LanguageModel } from '../models/language-model.js';
 import type { RequestContext } from './context.js';
+import { formatRouteReason, parseRoutingHeaders } from '../reliability/routing/routing-headers.js';
+import type { RoutingHints } from '../reliability/routing/route-decision.js';
 
 export function prepareModelCall(ctx: RequestContext, name: string, stream: boolean): LanguageModel {
   const model = ctx.gw.resolver.resolve(name);
@@ -30,12 +32,23 @@ class GatewayCallOptions implements CallOptions {
   declare readonly signal: AbortSignal;
   /** Set by the policy when a response cache is on (declared only: the bare path never allocates it). */
   declare cache?: CacheCallOptions;
+  /**
+   * Request-aware routing (cost / complexity / data-sensitivity aliases): the `x-conduit-min-quality`,
+   * `x-conduit-max-cost-usd` and `x-conduit-task-type` headers, and the hook that reports the
+   * decision as `x-conduit-route-reason`. Aliases with other strategies never read it.
+   */
+  readonly routing: RoutingHints;
 
   constructor(ctx: RequestContext, deadlineAt: number | undefined) {
     this.#ctx = ctx;
     this.requestId = ctx.requestId;
     this.deadlineAt = deadlineAt;
     Object.defineProperty(this, 'signal', SIGNAL_PROPERTY);
+    const routing = parseRoutingHeaders(ctx.req.headers);
+    routing.onRoute = (decision) => {
+      ctx.routeReason = formatRouteReason(decision);
+    };
+    this.routing = routing;
   }
 
   static signalOf(options: GatewayCallOptions): AbortSignal {

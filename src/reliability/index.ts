@@ -9,6 +9,7 @@ export * from './health-checks.js';
 export * from './retry-budget.js';
 export * from './router.js';
 export * from './strategies.js';
+export * from './routing/index.js';
 export * from './stream-failover.js';
 export * from './stream-interrupted-error.js';
 export * from '../middleware/circuit-breaker.js';

@@ -4,6 +4,11 @@
  * commit it fails over to the next-best deployment of the alias, drawing on the request's shared
  * retry budget and within its deadline. Streams fail over transparently before their first content
  * part (stream-failover.ts). Results report the serving deployment's provider.
+ *
+ * Request-aware routing (src/reliability/routing): with `sensitivity`, a request containing PII
+ * may use only deployments marked `onPremises`; with a `policy` (cost-aware, complexity-based) the
+ * policy orders the deployments per request into groups, and the base strategy picks within a
+ * group. Without either, nothing per request runs beyond the base strategy.
  */
 import { ConduitError } from '../core/errors.js';
 import type { CallOptions, GenerateResult, LanguageModel, ModelCapabilities, ModelRequest, StreamPart } from '../models/language-model.js';
@@ -15,8 +20,10 @@ import { generateWithFailover } from './generate-failover.js';
 import { ensureRetryBudget } from './retry-budget.js';
 import { streamWithFailover, type StreamFailoverOptions } from './stream-failover.js';
 import { chooseDeployment, ROUTING_STRATEGIES, updateEma, type DeploymentLoad, type RoutingStrategy } from './strategies.js';
+import { onPremisesRefusal, requestPii, type DataSensitivityOptions } from './routing/data-sensitivity.js';
+import { routingHintsOf, type DeploymentProfile, type RouteCandidate, type RouteDecision, type RoutingPolicy } from './routing/route-decision.js';
 
-export interface RouterDeployment {
+export interface RouterDeployment extends DeploymentProfile {
   id: string;
   model: LanguageModel;
   /** Relative share for the `weighted` strategy (default 1). */
@@ -27,7 +34,12 @@ export interface RouterOptions {
   /** The alias this router serves (its modelId). */
   name: string;
   deployments: RouterDeployment[];
+  /** Picks among deployments (within a policy's group, when there is a policy). */
   strategy: RoutingStrategy;
+  /** Orders the deployments per request (cost-aware, complexity-based); see src/reliability/routing. */
+  policy?: RoutingPolicy;
+  /** Requests with PII go only to deployments marked `onPremises`, or are refused. */
+  sensitivity?: DataSensitivityOptions;
   /** Circuit breaker settings for every deployment, or false for none. */
   breaker?: CircuitBreakerOptions | false;
   random?: () => number;
@@ -58,6 +70,8 @@ export interface DeploymentStatus {
 export interface Router extends LanguageModel {
   readonly name: string;
   readonly strategy: RoutingStrategy;
+  /** The request-aware policy's name (`cost`, `complexity`), if any. */
+  readonly policy: string | undefined;
   readonly deployments: readonly RouterDeployment[];
   /** Per-deployment state for /health and metrics. */
   status(): DeploymentStatus[];
@@ -69,7 +83,10 @@ interface DeploymentState extends DeploymentLoad {
   model: LanguageModel;
   healthy: boolean;
   breaker: CircuitBreaker | undefined;
+  profile: DeploymentProfile;
 }
+
+const isAvailable = (s: DeploymentState): boolean => s.healthy && (s.breaker?.canAttempt() ?? true);
 
 export function createRouter(options: RouterOptions): Router {
   validate(options);
@@ -86,7 +103,9 @@ export function createRouter(options: RouterOptions): Router {
     model: d.model,
     healthy: true,
     breaker: options.breaker === false ? undefined : new CircuitBreaker(`${options.name}/${d.id}`, { now: () => clock.now(), ...(options.breaker ?? {}) }),
+    profile: profileOf(d),
   }));
+  const requestAware = options.policy !== undefined || options.sensitivity !== undefined;
   const byId = new Map(states.map((s) => [s.id, s]));
   const defaultBudget = options.retryBudget ?? states.length - 1;
   const streamOptions: StreamFailoverOptions = {};
@@ -109,31 +128,95 @@ export function createRouter(options: RouterOptions): Router {
     }
   };
 
-  const plan = (): AttemptPlan => {
+  /**
+   * The request's route, decided once before its first attempt: groups of deployments, best first.
+   * Only routers with request-aware routing call this; the others treat all deployments as one group.
+   */
+  const routeFor = async (request: ModelRequest, callOptions: CallOptions): Promise<DeploymentState[][]> => {
+    const hints = routingHintsOf(callOptions) ?? {};
+    let allowed: DeploymentState[] = states;
+    const reasons: string[] = [];
+    let detail: Record<string, unknown> | undefined;
+    if (options.sensitivity) {
+      const pii = requestPii(request, callOptions, options.sensitivity);
+      if (pii.length > 0) {
+        allowed = states.filter((s) => s.profile.onPremises === true);
+        if (allowed.length === 0) throw onPremisesRefusal(options.name, pii, 'none-configured');
+        if (!allowed.some(isAvailable)) throw onPremisesRefusal(options.name, pii, 'none-available');
+        reasons.push('pii:on-premises');
+        detail = { pii };
+      }
+    }
+    let decision: RouteDecision;
+    if (options.policy) {
+      const candidates: RouteCandidate[] = allowed.map((s) => ({ id: s.id, index: s.index, model: s.model, available: isAvailable(s), ...s.profile }));
+      decision = await options.policy.decide({ alias: options.name, request, options: callOptions, hints, candidates });
+      if (reasons.length > 0) decision = { ...decision, reason: `${reasons.join('; ')}; ${decision.reason}`, detail: { ...detail, ...decision.detail } };
+    } else {
+      decision = { alias: options.name, policy: options.strategy, reason: reasons.length > 0 ? reasons.join('; ') : `strategy:${options.strategy}`, groups: [allowed.map((s) => s.id)] };
+      if (detail) decision.detail = detail;
+    }
+    // Only deployments this request may use, whatever the policy answered (defence in depth for PII).
+    const allowedById = new Map(allowed.map((s) => [s.id, s]));
+    const groups = decision.groups.map((g) => g.map((id) => allowedById.get(id)).filter((s): s is DeploymentState => s !== undefined)).filter((g) => g.length > 0);
+    if (groups.length === 0) {
+      // E.g. a complex request whose large tier has no on-premises deployment: still never the cloud.
+      if (detail?.pii) throw onPremisesRefusal(options.name, pii(detail), 'none-for-route', decision.reason);
+      throw new ConduitError('provider_unavailable', `No deployment of "${options.name}" serves this request's route (${decision.reason})`, { code: 'no_available_deployment', model: options.name });
+    }
+    if (hints.onRoute) {
+      try {
+        hints.onRoute({ ...decision, groups: groups.map((g) => g.map((s) => s.id)) });
+      } catch {
+        // observers are advisory
+      }
+    }
+    return groups;
+  };
+
+  const plan = (request: ModelRequest): AttemptPlan => {
     const tried = new Set<string>();
+    let route: DeploymentState[][] | undefined;
+    /** The eligible deployments of the best group that still has one. */
+    const eligibleNow = (): DeploymentState[] => {
+      for (const group of route ?? [states]) {
+        const eligible = group.filter((s) => !tried.has(s.id) && isAvailable(s));
+        if (eligible.length > 0) return eligible;
+      }
+      return [];
+    };
+    const pickNext = ({ attempt, options: callOptions }: PickContext): AttemptTarget | undefined => {
+      let budgetTaken = attempt === 0;
+      for (;;) {
+        const chosen = chooseDeployment(options.strategy, eligibleNow(), random);
+        if (!chosen) {
+          if (attempt === 0) throw noDeploymentError(options.name, route ? route.flat() : states, clock.now());
+          return undefined;
+        }
+        if (!budgetTaken) {
+          if (!callOptions.retryBudget?.tryAcquire()) return undefined;
+          budgetTaken = true;
+        }
+        tried.add(chosen.id);
+        // Another request may have just taken the half-open trial: then look further.
+        if (chosen.breaker && !chosen.breaker.tryAcquire()) continue;
+        chosen.inFlight++;
+        return { id: chosen.id, model: chosen.model, end: (outcome) => endAttempt(chosen, outcome) };
+      }
+    };
     const p: AttemptPlan = {
       layer,
       clock,
-      pick({ attempt, lastError, options: callOptions }: PickContext): AttemptTarget | undefined {
+      pick(context: PickContext): AttemptTarget | undefined | Promise<AttemptTarget | undefined> {
+        const { attempt, lastError } = context;
         if (attempt > 0 && (lastError === undefined || !isRetryableError(lastError))) return undefined;
-        let budgetTaken = attempt === 0;
-        for (;;) {
-          const eligible = states.filter((s) => !tried.has(s.id) && s.healthy && (s.breaker?.canAttempt() ?? true));
-          const chosen = chooseDeployment(options.strategy, eligible, random);
-          if (!chosen) {
-            if (attempt === 0) throw noDeploymentError(options.name, states, clock.now());
-            return undefined;
-          }
-          if (!budgetTaken) {
-            if (!callOptions.retryBudget?.tryAcquire()) return undefined;
-            budgetTaken = true;
-          }
-          tried.add(chosen.id);
-          // Another request may have just taken the half-open trial: then look further.
-          if (chosen.breaker && !chosen.breaker.tryAcquire()) continue;
-          chosen.inFlight++;
-          return { id: chosen.id, model: chosen.model, end: (outcome) => endAttempt(chosen, outcome) };
+        if (attempt === 0 && requestAware) {
+          return routeFor(request, context.options).then((groups) => {
+            route = groups;
+            return pickNext(context);
+          });
         }
+        return pickNext(context);
       },
     };
     if (options.attemptTimeoutMs !== undefined) p.attemptTimeoutMs = options.attemptTimeoutMs;
@@ -145,13 +228,14 @@ export function createRouter(options: RouterOptions): Router {
     modelId: options.name,
     name: options.name,
     strategy: options.strategy,
+    policy: options.policy?.name,
     capabilities: intersectCapabilities(options.deployments.map((d) => d.model.capabilities)),
     deployments: options.deployments.map((d) => ({ ...d })),
     generate(request: ModelRequest, callOptions: CallOptions = {}): Promise<GenerateResult> {
-      return generateWithFailover(request, ensureRetryBudget(callOptions, defaultBudget), plan());
+      return generateWithFailover(request, ensureRetryBudget(callOptions, defaultBudget), plan(request));
     },
     stream(request: ModelRequest, callOptions: CallOptions = {}): AsyncIterable<StreamPart> {
-      return streamWithFailover(request, ensureRetryBudget(callOptions, defaultBudget), plan(), streamOptions);
+      return streamWithFailover(request, ensureRetryBudget(callOptions, defaultBudget), plan(request), streamOptions);
     },
     status(): DeploymentStatus[] {
       return states.map((s) => ({
@@ -181,6 +265,18 @@ function noDeploymentError(name: string, states: readonly DeploymentState[], now
   return new ConduitError('provider_unavailable', `No available deployment for "${name}": every deployment is unhealthy or has an open circuit`, opts);
 }
 
+function pii(detail: Record<string, unknown>): readonly string[] {
+  return Array.isArray(detail.pii) ? (detail.pii as string[]) : [];
+}
+
+function profileOf(d: RouterDeployment): DeploymentProfile {
+  const profile: DeploymentProfile = {};
+  if (d.quality !== undefined) profile.quality = d.quality;
+  if (d.tier !== undefined) profile.tier = d.tier;
+  if (d.onPremises !== undefined) profile.onPremises = d.onPremises;
+  return profile;
+}
+
 function validate(options: RouterOptions): void {
   if (!options.name) throw new TypeError('createRouter: name is required');
   if (!ROUTING_STRATEGIES.includes(options.strategy)) throw new TypeError(`createRouter: unknown strategy "${String(options.strategy)}"`);
@@ -193,6 +289,7 @@ function validate(options: RouterOptions): void {
       throw new TypeError(`createRouter(${options.name}): deployment "${d.id}" weight must be a finite number ≥ 0`);
     }
   }
+  options.policy?.validate?.(options.name, options.deployments);
 }
 
 /** What every deployment can do: a request routed anywhere in the alias must be servable. */

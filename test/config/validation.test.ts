@@ -44,7 +44,7 @@ describe('config schema errors', () => {
     const err = configError('models:\n  fast:\n    deployments: []\n    strategy: fastest\n');
     assert.deepEqual(err.message.split('\n'), [
       'conduit.yaml: models.fast.deployments: expected at least 1 item, got 0 (line 3)',
-      'conduit.yaml: models.fast.strategy: expected one of "weighted", "least-busy", "lowest-latency", "ordered", got string "fastest" (line 4)',
+      'conduit.yaml: models.fast.strategy: expected one of "weighted", "least-busy", "lowest-latency", "ordered", "cost", "complexity", got string "fastest" (line 4)',
     ]);
   });
 

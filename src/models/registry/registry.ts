@@ -13,7 +13,9 @@
  *   string alias     the model it names (an alias of an alias is followed, cycles are an error)
  *   routed alias     fallback chain [ router(deployments, strategy, circuit breakers), ...fallbacks ],
  *                    each deployment a concrete model as above with the alias's timeouts; one retry
- *                    budget per request bounds all of it (see aliasRetryBudget)
+ *                    budget per request bounds all of it (see aliasRetryBudget). `strategy: cost |
+ *                    complexity` gives the router a request-aware policy (alias-routing.ts); with
+ *                    `data_sensitivity`, requests with PII take a chain of on-premises targets only.
  */
 import { ConduitError } from '../../core/errors.js';
 import type { ConduitConfig, AliasObjectConfig, DeploymentConfig } from '../../config/schema.js';
@@ -24,6 +26,8 @@ import { costMiddleware, withEmbeddingCost } from '../../middleware/cost.js';
 import { withRetry, type RetryOptions } from '../../middleware/retry.js';
 import { createRouter, type Router } from '../../reliability/router.js';
 import { createFallbackChain } from '../../reliability/fallback.js';
+import { createSensitivityGate } from '../../reliability/routing/data-sensitivity.js';
+import { aliasConfigError, aliasRoutingPolicy, aliasSensitivity, baseStrategy, deploymentProfile, isOnPremisesTarget } from './alias-routing.js';
 import { startRouterHealthChecks, type HealthChecker } from '../../reliability/health-checks.js';
 import { listOpenAIModels } from '../providers/openai/index.js';
 import { DEFAULT_EMBEDDING_MODEL_ID, DEFAULT_EMBEDDING_PROVIDER } from '../embeddings/index.js';
@@ -148,19 +152,33 @@ export function createModelRegistry(options: ModelRegistryOptions): ModelRegistr
       let id = d.id ?? d.model;
       if (usedIds.has(id)) id = `${id}#${index}`;
       usedIds.add(id);
-      return { id, model, weight: d.weight };
+      return { id, model, weight: d.weight, ...deploymentProfile(d) };
     });
-    const router = createRouter({
-      name,
-      deployments,
-      strategy: alias.strategy,
-      breaker: { failureThreshold: config.reliability.circuit_breaker.failure_threshold, cooldownMs: config.reliability.circuit_breaker.cooldown_ms },
-      retryBudget: aliasRetryBudget(alias, settings.maxRetries),
-    });
+    const policy = aliasRoutingPolicy(alias, { priceTable, resolve: (classifier) => resolveName(classifier, path) });
+    const sensitivity = aliasSensitivity(alias);
+    let router: Router;
+    try {
+      router = createRouter({
+        name,
+        deployments,
+        strategy: baseStrategy(alias),
+        ...(policy ? { policy } : {}),
+        ...(sensitivity ? { sensitivity } : {}),
+        breaker: { failureThreshold: config.reliability.circuit_breaker.failure_threshold, cooldownMs: config.reliability.circuit_breaker.cooldown_ms },
+        retryBudget: aliasRetryBudget(alias, settings.maxRetries),
+      });
+    } catch (err) {
+      throw err instanceof TypeError ? aliasConfigError(name, err) : err;
+    }
     builtRouters.set(name, router);
     if (alias.fallbacks.length === 0) return router;
     const fallbacks = alias.fallbacks.map((f) => resolveName(f, path));
-    return createFallbackChain([router, ...fallbacks], { name, retryBudget: aliasRetryBudget(alias, settings.maxRetries) });
+    const chain = createFallbackChain([router, ...fallbacks], { name, retryBudget: aliasRetryBudget(alias, settings.maxRetries) });
+    if (!sensitivity) return chain;
+    // A request with PII must not reach a cloud fallback either: it gets a chain of on-premises targets only.
+    const onPremises = fallbacks.filter((_, i) => isOnPremisesTarget(alias.fallbacks[i]!, aliases));
+    const sensitive = onPremises.length === 0 ? router : createFallbackChain([router, ...onPremises], { name, retryBudget: aliasRetryBudget(alias, settings.maxRetries) });
+    return createSensitivityGate({ name, sensitive, general: chain, ...sensitivity });
   }
 
   function buildDeployment(alias: string, d: DeploymentConfig, index: number, base: ConcreteSettings): LanguageModel {
