@@ -36,7 +36,7 @@ async function load(target: Target, amount: number): Promise<number> {
     method: 'POST',
     headers: target.headers,
     body: chatRequestBody(target.model, stream),
-    ...(target.uniqueSeed ? { requests: [{ setupRequest: (req: Record<string, unknown>) => ({ ...req, body: JSON.stringify({ ...template, seed: seed++ }) }) }] } : {}),
+    ...(target.uniqueSeed ? { requests: [{ setupRequest: (req: autocannon.Request) => ({ ...req, body: JSON.stringify({ ...template, seed: seed++ }) }) }] } : {}),
     connections,
     amount,
     timeout: 10,

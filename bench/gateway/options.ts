@@ -21,6 +21,8 @@ export interface BenchOptions {
   /** Exit 1 when a target of the issue fails (default: exit 0 once the run completes). */
   strict: boolean;
   keepLogs: boolean;
+  /** Servers under test on CPU 1, client and upstream on CPU 0 (default on where `taskset` works). */
+  pin: boolean;
   /** The Conduit CLI entry to start (default bin/conduit.js, which runs dist/). */
   conduitBin?: string;
   help: boolean;
@@ -43,6 +45,7 @@ cache, audit, metrics, embedded storage) and through the Portkey gateway, in one
   --ttft-count=N          streamed requests per target for time-to-first-token (default 100)
   --ttft-rate=N           their rate per second (default 50)
   --chunk-interval-ms=N   fake upstream delay between stream chunks (default 5)
+  --no-pin                do not pin CPUs (default: servers under test on CPU 1, client and upstream on CPU 0)
   --quick                 short windows (3 s throughput, 2 s per rate, 40 streams) for a smoke run
   --out=FILE              JSON results file (default bench/results/gateway-<date>.json)
   --strict                exit 1 when a target of issue 2 or 3 is missed
@@ -76,6 +79,7 @@ export function parseOptions(argv: string[]): BenchOptions {
       strict: { type: 'boolean', default: false },
       'keep-logs': { type: 'boolean', default: false },
       'conduit-bin': { type: 'string' },
+      'no-pin': { type: 'boolean', default: false },
       help: { type: 'boolean', default: false },
     },
     strict: true,
@@ -106,6 +110,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     strict: values.strict === true,
     keepLogs: values['keep-logs'] === true,
     conduitBin: values['conduit-bin'],
+    pin: values['no-pin'] !== true,
     help: values.help === true,
   };
 }

@@ -186,6 +186,8 @@ export interface RunInfo {
   loadAvgStart: number[];
   loadAvgEnd: number[];
   wallSec: number;
+  /** How CPUs were split between the servers under test and the rest (see cpu-pinning.ts). */
+  pinning?: string;
 }
 
 export function renderReport(
@@ -198,6 +200,7 @@ export function renderReport(
   const out: string[] = [];
   const measured = results.filter((r) => r.available);
   out.push(`Gateway benchmark — ${info.startedAt} — node ${info.node} — ${info.cpus}`);
+  if (info.pinning !== undefined) out.push(`CPU pinning: ${info.pinning}`);
   out.push(`load average 1/5/15 min: start ${info.loadAvgStart.map((v) => v.toFixed(2)).join(' ')}, end ${info.loadAvgEnd.map((v) => v.toFixed(2)).join(' ')} — took ${info.wallSec.toFixed(0)} s`);
   if (info.loadAvgStart[0]! > 1 || info.loadAvgEnd[0]! > 1) {
     out.push('NOTE: the machine was busy (load average > 1 on 2 cores): figures are noisy; rerun on a quiet machine.');

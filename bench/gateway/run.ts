@@ -20,6 +20,7 @@ import { TargetClient } from './client.js';
 import { measureFixedRate } from './fixed-rate.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
 import { installCleanupHandlers, readMemory, stopAll } from './processes.js';
+import { CLIENT_CPU, SERVER_CPU, pinningAvailable, pinProcess } from './cpu-pinning.js';
 import { evaluateChecks, renderReport, type RunInfo, type TargetResult } from './report.js';
 import {
   directTarget, REPO_ROOT, startBareProxy, startConduit, startConduitPolicies, startPortkey, startUpstream, UPSTREAM_REPLY_TEXT, type Upstream,
@@ -96,6 +97,9 @@ async function main(): Promise<number> {
     name, available: false, notes: [], streamingAvailable: false, fixedRate: {},
   }));
   const clients = new Map<TargetName, TargetClient>();
+  const pinned = opts.pin && pinningAvailable();
+  // The orchestrator first: the upstream and the load-generator processes it starts inherit CPU 0.
+  if (pinned) pinProcess(process.pid, CLIENT_CPU);
   try {
     progress(`starting the fake upstream and ${opts.targets.filter((t) => t !== 'direct').join(', ')} (logs: ${logDir})`);
     const upstream = await startUpstream(logDir, opts.chunkIntervalMs);
@@ -110,6 +114,7 @@ async function main(): Promise<number> {
         try {
           const started: Started = r.name === 'direct' ? { target: directTarget(upstream) } : await starters[r.name]();
           r.pid = started.target.pid;
+          if (pinned && r.name !== 'direct') pinProcess(started.target.pid, SERVER_CPU);
           r.notes.push(...(started.warnings ?? []));
           clients.set(r.name, new TargetClient(started.target));
         } catch (err) {
@@ -176,6 +181,7 @@ async function main(): Promise<number> {
       loadAvgStart,
       loadAvgEnd: loadavg(),
       wallSec: (performance.now() - t0) / 1000,
+      pinning: pinned ? `servers under test on CPU ${SERVER_CPU}; load generators, fake upstream and orchestrator on CPU ${CLIENT_CPU}` : 'none',
     };
     const highRate = Math.max(...opts.rates);
     const checks = evaluateChecks(results, highRate);
