@@ -18,7 +18,7 @@ import { chatRequestBody, type Target, type TargetName } from './targets.js';
 const args = new Map(process.argv.slice(2).map((a) => { const i = a.indexOf('='); return i < 0 ? [a.slice(2), 'true'] : [a.slice(2, i), a.slice(i + 1)]; }));
 const total = Number(args.get('requests') ?? 20_000);
 const connections = Number(args.get('connections') ?? 32);
-const wanted = (args.get('targets') ?? 'direct,bare-proxy,conduit,conduit-policies,portkey').split(',') as TargetName[];
+const wanted = (args.get('targets') ?? 'direct,bare-proxy,conduit,conduit-policies,conduit-policies-pg,portkey').split(',') as TargetName[];
 const stream = args.get('stream') === 'true';
 
 const TICKS = 100; // USER_HZ on Linux
@@ -53,7 +53,8 @@ try {
     if (name === 'direct') targets.push(directTarget(upstream));
     if (name === 'bare-proxy') targets.push((await startBareProxy(upstream, dir)).target);
     if (name === 'conduit') targets.push((await startConduit(upstream, dir)).target);
-    if (name === 'conduit-policies') targets.push((await startConduitPolicies(upstream, dir)).target);
+    if (name === 'conduit-policies') targets.push((await startConduitPolicies(upstream, dir, 'embedded')).target);
+    if (name === 'conduit-policies-pg') targets.push((await startConduitPolicies(upstream, dir, 'postgres')).target);
     if (name === 'portkey') targets.push((await startPortkey(upstream, dir)).target);
   }
   console.log(`CPU per request (µs), ${total} requests over ${connections} connections${stream ? ', streamed' : ''}`);

@@ -105,8 +105,16 @@ export async function stopProcess(child: ChildProcess, graceMs = 1500): Promise<
   running.delete(child);
 }
 
+const cleanups: (() => Promise<void>)[] = [];
+
+/** Work to do after the servers stopped (dropping a benchmark schema…); run once by stopAll. */
+export function onCleanup(fn: () => Promise<void>): void {
+  cleanups.push(fn);
+}
+
 export async function stopAll(): Promise<void> {
   await Promise.all([...running].map((c) => stopProcess(c)));
+  for (const fn of cleanups.splice(0)) await fn().catch((err: unknown) => process.stderr.write(`cleanup failed: ${err instanceof Error ? err.message : String(err)}\n`));
 }
 
 let handlersInstalled = false;

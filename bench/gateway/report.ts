@@ -3,7 +3,7 @@
  */
 import type { FixedRateResult } from './fixed-rate.js';
 import type { MemoryReading } from './processes.js';
-import type { TargetName } from './targets.js';
+import { POLICY_TARGETS, type TargetName } from './targets.js';
 import type { ThroughputResult } from './throughput.js';
 import type { TtftResult } from './ttft.js';
 
@@ -126,57 +126,63 @@ export function evaluateChecks(results: TargetResult[], highRate: number): Check
 /** Added latency may come out slightly negative (noise) for a fast target; budgets start at zero. */
 const nonNegative = (v: number): number => Math.max(0, v);
 
-/** Issue 3: what the full policy stack costs next to the bare gateway, and against Portkey. */
+/** Issue 3: what the full policy stack costs next to the bare gateway, and against Portkey (per storage variant). */
 export function policyChecks(results: TargetResult[], highRate: number): Check[] {
   const get = (n: TargetName): TargetResult | undefined => results.find((r) => r.name === n && r.available);
-  const policies = get('conduit-policies');
   const portkey = get('portkey');
   const checks: Check[] = [];
+  for (const name of POLICY_TARGETS) {
+    const policies = get(name);
+    if (policies === undefined && name !== 'conduit-policies') continue;
+    const latencyName = `full policy stack (${name}) added latency (mean @ ${highRate} req/s) <= 2x bare Conduit's`;
+    const withPolicies = addedLatency(results, name, highRate);
+    const bare = addedLatency(results, 'conduit', highRate);
+    if (withPolicies && bare) {
+      const limit = 2 * nonNegative(bare.mean);
+      checks.push({
+        name: latencyName,
+        pass: withPolicies.mean <= limit,
+        detail: `policies ${signedMs(withPolicies.mean)} ms vs bare Conduit ${signedMs(bare.mean)} ms (limit ${ms(limit)} ms)`,
+      });
+    } else checks.push({ name: latencyName, pass: null, detail: `n/a: ${name} or conduit not measured at ${highRate} req/s` });
 
-  const latencyName = `full policy stack added latency (mean @ ${highRate} req/s) <= 2x bare Conduit's`;
-  const withPolicies = addedLatency(results, 'conduit-policies', highRate);
-  const bare = addedLatency(results, 'conduit', highRate);
-  if (withPolicies && bare) {
-    const limit = 2 * nonNegative(bare.mean);
-    checks.push({
-      name: latencyName,
-      pass: withPolicies.mean <= limit,
-      detail: `policies ${signedMs(withPolicies.mean)} ms vs bare Conduit ${signedMs(bare.mean)} ms (limit ${ms(limit)} ms)`,
-    });
-  } else checks.push({ name: latencyName, pass: null, detail: `n/a: conduit-policies or conduit not measured at ${highRate} req/s` });
-
-  const throughputName = 'full policy stack throughput >= 6x Portkey';
-  if (policies?.throughput && portkey?.throughput && portkey.throughput.rps > 0) {
-    const ratio = policies.throughput.rps / portkey.throughput.rps;
-    checks.push({
-      name: throughputName,
-      pass: ratio >= 6,
-      detail: `${ratio.toFixed(1)}x (policies ${policies.throughput.rps.toFixed(0)} req/s, Portkey ${portkey.throughput.rps.toFixed(0)} req/s)`,
-    });
-  } else checks.push({ name: throughputName, pass: null, detail: 'n/a: conduit-policies or Portkey not measured' });
+    const throughputName = `full policy stack (${name}) throughput >= 6x Portkey`;
+    if (policies?.throughput && portkey?.throughput && portkey.throughput.rps > 0) {
+      const ratio = policies.throughput.rps / portkey.throughput.rps;
+      checks.push({
+        name: throughputName,
+        pass: ratio >= 6,
+        detail: `${ratio.toFixed(1)}x (policies ${policies.throughput.rps.toFixed(0)} req/s, Portkey ${portkey.throughput.rps.toFixed(0)} req/s)`,
+      });
+    } else checks.push({ name: throughputName, pass: null, detail: `n/a: ${name} or Portkey not measured` });
+  }
   return checks;
 }
 
-/** One line putting the policy stack beside bare Conduit: throughput and added latency. */
+/** One line per policy variant putting it beside bare Conduit: throughput and added latency. */
 export function policySummary(results: TargetResult[], highRate: number): string | undefined {
   const get = (n: TargetName): TargetResult | undefined => results.find((r) => r.name === n && r.available);
-  const policies = get('conduit-policies');
   const bare = get('conduit');
-  if (!policies || !bare) return undefined;
-  const parts: string[] = [];
-  if (policies.throughput && bare.throughput && bare.throughput.rps > 0) {
-    parts.push(
-      `throughput ${policies.throughput.rps.toFixed(0)} req/s vs ${bare.throughput.rps.toFixed(0)} req/s (${((100 * policies.throughput.rps) / bare.throughput.rps).toFixed(0)}% of bare Conduit)`,
-    );
+  const lines: string[] = [];
+  for (const name of POLICY_TARGETS) {
+    const policies = get(name);
+    if (!policies || !bare) continue;
+    const parts: string[] = [];
+    if (policies.throughput && bare.throughput && bare.throughput.rps > 0) {
+      parts.push(
+        `throughput ${policies.throughput.rps.toFixed(0)} req/s vs ${bare.throughput.rps.toFixed(0)} req/s (${((100 * policies.throughput.rps) / bare.throughput.rps).toFixed(0)}% of bare Conduit)`,
+      );
+    }
+    const pa = addedLatency(results, name, highRate);
+    const ba = addedLatency(results, 'conduit', highRate);
+    if (pa && ba) {
+      parts.push(
+        `added latency @ ${highRate} req/s: mean ${signedMs(pa.mean)} vs ${signedMs(ba.mean)} ms, p50 ${signedMs(pa.p50)} vs ${signedMs(ba.p50)} ms, p99 ${signedMs(pa.p99)} vs ${signedMs(ba.p99)} ms`,
+      );
+    }
+    if (parts.length > 0) lines.push(`Full policy stack (${name}) beside bare Conduit: ${parts.join('; ')}`);
   }
-  const pa = addedLatency(results, 'conduit-policies', highRate);
-  const ba = addedLatency(results, 'conduit', highRate);
-  if (pa && ba) {
-    parts.push(
-      `added latency @ ${highRate} req/s: mean ${signedMs(pa.mean)} vs ${signedMs(ba.mean)} ms, p50 ${signedMs(pa.p50)} vs ${signedMs(ba.p50)} ms, p99 ${signedMs(pa.p99)} vs ${signedMs(ba.p99)} ms`,
-    );
-  }
-  return parts.length > 0 ? `Full policy stack (conduit-policies) beside bare Conduit: ${parts.join('; ')}` : undefined;
+  return lines.length > 0 ? lines.join('\n') : undefined;
 }
 
 export interface RunInfo {
@@ -254,7 +260,7 @@ export function renderReport(
   const highRate = Math.max(...opts.rates);
   out.push('', `Conduit's own overhead (x-conduit-overhead-ms) over all responses at ${highRate} req/s`);
   const overheadRows: string[][] = [];
-  for (const name of ['conduit', 'conduit-policies'] as const) {
+  for (const name of ['conduit', ...POLICY_TARGETS] as const) {
     const r = measured.find((x) => x.name === name);
     if (!r) continue;
     const o = r.fixedRate[String(highRate)]?.overhead;

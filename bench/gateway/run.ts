@@ -57,10 +57,10 @@ async function verifyTarget(client: TargetClient, upstream: Upstream, result: Ta
   if (after.completions !== before.completions + 1) {
     throw new Error(`the request did not reach the fake upstream exactly once (${before.completions} -> ${after.completions})`);
   }
-  if ((result.name === 'conduit' || result.name === 'conduit-policies') && plain.overheadMs === undefined) {
+  if (result.name.startsWith('conduit') && plain.overheadMs === undefined) {
     result.notes.push('responses carry no x-conduit-overhead-ms header');
   }
-  if (result.name === 'conduit-policies') {
+  if (result.name.startsWith('conduit-policies')) {
     // The policies must really be on: the rate limiter checked the request, and the exact cache
     // looked it up and missed (so the upstream call counted above is the measured path).
     const header = (name: string): string | undefined => {
@@ -106,7 +106,8 @@ async function main(): Promise<number> {
     const starters: Record<Exclude<TargetName, 'direct'>, () => Promise<Started>> = {
       'bare-proxy': () => startBareProxy(upstream, logDir),
       conduit: () => startConduit(upstream, logDir, opts.conduitBin),
-      'conduit-policies': () => startConduitPolicies(upstream, logDir, opts.conduitBin),
+      'conduit-policies': () => startConduitPolicies(upstream, logDir, 'embedded', opts.conduitBin),
+      'conduit-policies-pg': () => startConduitPolicies(upstream, logDir, 'postgres', opts.conduitBin),
       portkey: () => startPortkey(upstream, logDir),
     };
     await Promise.all(

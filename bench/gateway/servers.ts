@@ -8,7 +8,8 @@ import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { request } from 'undici';
-import { freePort, startServer, type ServerProcess } from './processes.js';
+import pg from 'pg';
+import { freePort, onCleanup, startServer, type ServerProcess } from './processes.js';
 import { API_KEY, baseHeaders, CHAT_PATH, portkeyHeaders, type Target } from './targets.js';
 
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -169,14 +170,17 @@ export const UNREACHABLE_BUDGET_USD = 1_000_000;
 export async function startConduitPolicies(
   upstream: Upstream,
   logDir: string,
+  storage: 'embedded' | 'postgres',
   conduitBin?: string,
 ): Promise<{ process: ServerProcess; target: Target; warnings: string[] }> {
   const { bin, warnings } = conduitEntry(conduitBin);
+  const name = storage === 'embedded' ? 'conduit-policies' : 'conduit-policies-pg';
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const masterKey = `mk-bench-${randomBytes(12).toString('hex')}`;
-  const stateDir = join(logDir, 'conduit-policies-state');
-  const configFile = join(logDir, 'conduit-policies.yaml');
+  const stateDir = join(logDir, `${name}-state`);
+  const configFile = join(logDir, `${name}.yaml`);
+  const databaseUrl = storage === 'postgres' ? await benchSchema() : undefined;
   const limits = `{ requests_per_minute: ${UNREACHABLE_PER_MINUTE}, tokens_per_minute: ${UNREACHABLE_PER_MINUTE} }`;
   writeFileSync(
     configFile,
@@ -185,6 +189,7 @@ export async function startConduitPolicies(
       ...conduitBaseConfig(port, upstream),
       'storage:',
       `  state_dir: ${JSON.stringify(stateDir)}`,
+      ...(databaseUrl === undefined ? [] : [`  database_url: ${JSON.stringify(databaseUrl)}`]),
       '  durable_writes: false',
       'auth:',
       `  master_key: ${masterKey}`,
@@ -207,11 +212,11 @@ export async function startConduitPolicies(
     ].join('\n'),
   );
   const env = cleanServerEnv();
-  // Storage must be the embedded one whatever the shell has set.
+  // Storage is what this target says, whatever the shell has set; rate limits and budgets stay in-process (no Redis).
   delete env.DATABASE_URL;
   delete env.REDIS_URL;
   const proc = await startServer({
-    name: 'conduit-policies',
+    name,
     args: [bin, 'serve', '--config', configFile],
     port,
     readyUrl: `${origin}/health`,
@@ -223,7 +228,7 @@ export async function startConduitPolicies(
   return {
     process: proc,
     target: {
-      name: 'conduit-policies',
+      name,
       origin,
       path: CHAT_PATH,
       model: 'openai/gpt-4o-mini',
@@ -233,6 +238,31 @@ export async function startConduitPolicies(
     },
     warnings,
   };
+}
+
+/** PostgreSQL for the `conduit-policies-pg` target (default: the local server of the test suite). */
+export const BENCH_DATABASE_URL = process.env.CONDUIT_BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/**
+ * A fresh schema on the benchmark's PostgreSQL, dropped when the run ends (registered with the
+ * process cleanup), and a connection URL whose search_path points at it.
+ */
+async function benchSchema(): Promise<string> {
+  const schema = `conduit_bench_${randomBytes(6).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: BENCH_DATABASE_URL });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE SCHEMA ${schema}`);
+  } finally {
+    await admin.end();
+  }
+  onCleanup(async () => {
+    const c = new pg.Client({ connectionString: BENCH_DATABASE_URL });
+    await c.connect();
+    await c.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    await c.end();
+  });
+  return `${BENCH_DATABASE_URL}${BENCH_DATABASE_URL.includes('?') ? '&' : '?'}options=${encodeURIComponent(`-c search_path=${schema}`)}`;
 }
 
 /** POST /admin/keys with the master key: a key with its own (unreachable) limits and budget. */

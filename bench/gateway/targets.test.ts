@@ -17,6 +17,6 @@ describe('benchmark request body', () => {
   });
 
   test('conduit-policies is a known target, measured between conduit and portkey', () => {
-    assert.deepEqual([...ALL_TARGETS], ['direct', 'bare-proxy', 'conduit', 'conduit-policies', 'portkey']);
+    assert.deepEqual([...ALL_TARGETS], ['direct', 'bare-proxy', 'conduit', 'conduit-policies', 'conduit-policies-pg', 'portkey']);
   });
 });

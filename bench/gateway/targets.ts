@@ -2,9 +2,12 @@
  * What a load generator needs to know about one target: where to send, which headers and which
  * model name make the same request valid there, and which process to read memory from.
  */
-export type TargetName = 'direct' | 'bare-proxy' | 'conduit' | 'conduit-policies' | 'portkey';
+export type TargetName = 'direct' | 'bare-proxy' | 'conduit' | 'conduit-policies' | 'conduit-policies-pg' | 'portkey';
 
-export const ALL_TARGETS: readonly TargetName[] = ['direct', 'bare-proxy', 'conduit', 'conduit-policies', 'portkey'];
+export const ALL_TARGETS: readonly TargetName[] = ['direct', 'bare-proxy', 'conduit', 'conduit-policies', 'conduit-policies-pg', 'portkey'];
+
+/** The full policy stack of issue 3, on embedded state (PGlite) and on PostgreSQL. */
+export const POLICY_TARGETS = ['conduit-policies', 'conduit-policies-pg'] as const satisfies readonly TargetName[];
 
 export interface Target {
   name: TargetName;
