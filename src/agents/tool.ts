@@ -48,8 +48,16 @@ export interface AgentTool {
   readonly requiresApproval?: boolean | number;
   /** Risk of one call in [0, 1] (e.g. a write outside a dry run scores higher); used with a numeric `requiresApproval`. */
   riskScore?(args: Record<string, unknown>): number;
+  /**
+   * Checks (and may normalise, e.g. apply defaults) the parsed arguments before `execute`; tools
+   * from `defineTool` derive it from their zod schema. Without it the loop only checks that the
+   * arguments are a JSON object. A failure goes back to the model as an error tool result.
+   */
+  validate?(args: unknown): ToolArgsValidation;
   execute(args: Record<string, unknown>, context: ToolContext): Promise<ToolOutput>;
 }
+
+export type ToolArgsValidation = { ok: true; args: Record<string, unknown> } | { ok: false; error: string };
 
 /** The provider-facing definition of a tool. */
 export function toolDefinition(tool: AgentTool): ToolDefinition {

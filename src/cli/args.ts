@@ -12,7 +12,7 @@ export class UsageError extends Error {
   }
 }
 
-export const COMMANDS = ['serve', 'models', 'config', 'chat', 'solve', 'prompts', 'keys', 'spend', 'audit', 'cache', 'help'] as const;
+export const COMMANDS = ['serve', 'models', 'config', 'chat', 'solve', 'prompts', 'keys', 'spend', 'audit', 'cache', 'mcp', 'rag', 'runs', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -36,6 +36,14 @@ const OPTIONS = {
   to: { type: 'string' },
   'group-by': { type: 'string' },
   'max-steps': { type: 'string' },
+  collection: { type: 'string', short: 'c' },
+  strategy: { type: 'string' },
+  strategies: { type: 'string' },
+  'top-k': { type: 'string' },
+  k: { type: 'string' },
+  agent: { type: 'string' },
+  status: { type: 'string' },
+  reason: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -53,6 +61,9 @@ const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   spend: ['from', 'to', 'group-by', 'json'],
   audit: [],
   cache: ['json'],
+  mcp: [],
+  rag: ['collection', 'strategy', 'strategies', 'top-k', 'k', 'json'],
+  runs: ['agent', 'status', 'reason', 'user', 'json'],
   help: [],
 };
 
@@ -132,6 +143,14 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       to: values.to,
       groupBy: values['group-by'],
       maxSteps: values['max-steps'],
+      collection: values.collection,
+      strategy: values.strategy,
+      strategies: values.strategies,
+      topK: values['top-k'],
+      k: values.k,
+      agent: values.agent,
+      status: values.status,
+      reason: values.reason,
     },
   };
 }

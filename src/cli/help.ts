@@ -22,6 +22,9 @@ Commands:
   spend                 spend report from the usage ledger
   audit verify          verify the audit log's hash chain (exit 1 when tampered)
   cache stats           response-cache hit rate and savings
+  mcp serve             Conduit's tools and prompts as an MCP server over stdio
+  rag ingest|ask|eval   retrieval-augmented answers over your documents (see conduit rag --help)
+  runs list|show|approve|deny   agent runs and their pending approvals
 
 ${GLOBAL}
 
@@ -116,10 +119,57 @@ entry was edited, deleted or reordered.
 
 ${GLOBAL}
 `,
+  runs: `Usage: conduit runs list [--agent <name>] [--status <status>] [--json]
+       conduit runs show <run_id> [--json]
+       conduit runs approve <run_id> <approval_id> [--reason <text>] [--user <name>] [--json]
+       conduit runs deny <run_id> <approval_id> [--reason <text>] [--user <name>] [--json]
+
+Agent runs in the configured database. 'show' prints the run's replayed transcript. 'approve' and
+'deny' record the decision in the audit log (actor: --user) and resume the paused run here, with
+the agent as configured. With embedded storage, stop 'conduit serve' first (or use the HTTP API:
+POST /v1/runs/{id}/approvals/{approval_id}).
+
+${GLOBAL}
+`,
   cache: `Usage: conduit cache stats [--json] [options]
 
 Asks the running gateway (GET /admin/cache/stats on server.host:server.port, with the master key);
 without a master key or a reachable gateway, prints the configured store's own statistics.
+
+${GLOBAL}
+`,
+  mcp: `Usage: conduit mcp serve [options]
+
+Runs an MCP (Model Context Protocol) server on stdin/stdout for MCP hosts that start it as a
+subprocess. It exposes Conduit's built-in tools (calculator; http_get and the file tools when
+agents.tools configures them) and the prompts of the registry in
+./prompts (prompts/list, prompts/get with arguments). Messages go to stderr only. The same server is
+available over Streamable HTTP at /mcp on 'conduit serve'.
+
+${GLOBAL}
+`,
+  rag: `Usage: conduit rag ingest <path> --collection <c> [--json]
+       conduit rag ask "<question>" --collection <c> [--strategy <s>] [--top-k <n>] [--json]
+       conduit rag eval <dataset.jsonl> --collection <c> [--strategies a,b,c] [--k <n>] [--json]
+
+ingest  loads a file or a folder (text, Markdown, HTML, PDF, JSON/JSONL, CSV), chunks, embeds and
+        indexes it into the collection (created if needed); unchanged documents cost nothing.
+        Progress goes to stderr, then a summary: documents, chunks, seconds.
+ask     answers from the collection with numbered citations and prints the sources. With no model
+        configured the answer is extractive: the best matching sentences, marked as extracted.
+eval    reads {"question", "relevant_document_ids"?, "expected_answer"?} lines and prints recall@k,
+        precision@k, MRR and nDCG@10 per strategy side by side, plus model-judged faithfulness and
+        answer relevance when a model is configured.
+
+  -c, --collection <c>  the collection
+  --strategy <s>        retrieval strategy (default rag.default_strategy, hybrid)
+  --strategies <list>   strategies to compare (default: vector, keyword, hybrid and the default)
+  --top-k <n>           passages given to the answer (default rag.top_k, 5)
+  --k <n>               cut-off for recall@k and precision@k (default 5)
+  --json                print JSON
+
+Storage, chunking and defaults come from the rag: section of the configuration (embedded
+collections under <storage.state_dir>/rag unless rag.storage is postgres).
 
 ${GLOBAL}
 `,

@@ -16,6 +16,9 @@ import { runModels } from './commands/models.js';
 import { runServe } from './commands/serve.js';
 import { runSolve } from './commands/solve.js';
 import { runPrompts } from './commands/prompts.js';
+import { runMcp } from './commands/mcp.js';
+import { runRag } from './commands/rag.js';
+import { runRuns } from './commands/runs.js';
 import { runAudit, runCache, runKeys, runSpend } from './commands/policy-commands.js';
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -46,12 +49,14 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(MAIN_HELP);
     return 2;
   }
-  if (!['chat', 'solve', 'prompts', 'config', 'keys', 'audit', 'cache'].includes(args.command) && args.args.length > 0) {
+  if (!['chat', 'solve', 'prompts', 'config', 'keys', 'audit', 'cache', 'mcp', 'rag', 'runs'].includes(args.command) && args.args.length > 0) {
     throw new UsageError(`'conduit ${args.command}' takes no arguments, got '${args.args.join(' ')}'`);
   }
 
   // `prompts` reads files from the repository only: it needs no configuration or models.
   if (args.command === 'prompts') return runPrompts(args, io);
+  // `mcp serve` (stdio) exposes the built-in tools and ./prompts: no configuration or models either.
+  if (args.command === 'mcp') return runMcp(args, io);
   const ctx = loadCommandContext(args, io);
   switch (args.command) {
     case 'serve':
@@ -72,6 +77,10 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       return runAudit(ctx);
     case 'cache':
       return runCache(ctx);
+    case 'rag':
+      return runRag(ctx);
+    case 'runs':
+      return runRuns(ctx);
   }
 }
 

@@ -2,12 +2,27 @@
  * `conduit serve`: the gateway on server.host:server.port until SIGINT/SIGTERM, then a graceful
  * shutdown (no new connections; requests in flight may finish within the gateway's grace period).
  */
+import { join } from 'node:path';
 import { createGateway } from '../../gateway/index.js';
 import { openPolicies } from '../../gateway/policy/open-policies.js';
 import { createLogger } from '../../observability/logger.js';
 import { GatewayMetrics } from '../../observability/metrics.js';
 import type { ModelRegistry } from '../../models/registry/index.js';
 import type { CommandContext } from '../context.js';
+import { mcpRoutes } from '../../mcp/http-routes.js';
+import { createPromptRegistry } from '../../prompting/registry.js';
+import { conduitMcpTools } from './mcp.js';
+import { connectConfiguredMcpServers } from '../../mcp/configured-servers.js';
+import { resolve as resolvePath } from 'node:path';
+import { createConversationRoutes } from '../../agents/http/conversation-routes.js';
+import { createLazyConversationStore } from '../../agents/conversations/sql-conversation-store.js';
+import { openDatabase } from '../../store/open-database.js';
+import type { SqlDatabase } from '../../store/sql.js';
+import { ragConfigOf } from '../../config/schema.js';
+import { createRagRoutes } from '../../rag/service/rag-routes.js';
+import { openRagService } from '../../rag/service/open-rag-service.js';
+import { agentsConfigOf } from '../../config/schema.js';
+import { createServeAgentRoutes } from '../../agents/http/serve-agent-routes.js';
 
 export async function runServe(ctx: CommandContext): Promise<number> {
   const { io, loaded, registry } = ctx;
@@ -21,6 +36,32 @@ export async function runServe(ctx: CommandContext): Promise<number> {
     logger.warn(warning);
     io.stderr.write(`WARNING: ${warning}\n`);
   }
+  // Agent state (conversations…) uses the policies' database when they opened one — two PGlite
+  // instances must never open the same directory — else its own, opened on first use.
+  let agentDb: Promise<SqlDatabase> | undefined;
+  const openAgentDb = (): Promise<SqlDatabase> => {
+    const { storage } = loaded.config;
+    agentDb ??= policies.db !== undefined ? Promise.resolve(policies.db) : openDatabase({ ...(storage.database_url === undefined ? {} : { url: storage.database_url }), stateDir: resolvePath(io.cwd, storage.state_dir) });
+    return agentDb;
+  };
+  // Agent runs: definitions checked now (a bad `agents:` section fails the start), runtime opened on first use.
+  const agentsConfig = agentsConfigOf(loaded.config);
+  // Tools of the MCP servers under mcp.servers (`<server>__<tool>`), for agents to name; one that cannot be reached is left out with a warning.
+  const mcpToolset = await connectConfiguredMcpServers(loaded.config.mcp?.servers ?? [], { onError: 'skip' });
+  for (const warning of mcpToolset.warnings) {
+    logger.warn(warning);
+    io.stderr.write(`WARNING: ${warning}\n`);
+  }
+  const agentRoutes = agentsConfig.http
+    ? await createServeAgentRoutes({
+        config: agentsConfig,
+        resolver: registry,
+        cwd: io.cwd,
+        openDb: openAgentDb,
+        extraTools: mcpToolset.tools,
+        ...(policies.services?.audit === undefined ? {} : { audit: policies.services.audit }),
+      })
+    : undefined;
   const gateway = createGateway({
     resolver: registry,
     metrics,
@@ -31,6 +72,18 @@ export async function runServe(ctx: CommandContext): Promise<number> {
     ...(policies.policy === undefined ? {} : { policy: policies.policy }),
     ...(policies.admin === undefined ? {} : { admin: policies.admin }),
     ...(server.cors === undefined ? {} : { corsOrigins: server.cors.origins }),
+    appRoutes: [
+      // /v1/conversations: append-only threads answered with earlier turns in context.
+      createConversationRoutes({ store: createLazyConversationStore(openAgentDb) }),
+      // /v1/agents/{name}/runs, /v1/runs/*, /v1/chat: agent runs with persisted events and approvals.
+      ...(agentRoutes === undefined ? [] : [agentRoutes]),
+      // MCP at /mcp: the built-in tools and ./prompts, admitted like every other route.
+      ...(loaded.config.mcp?.http === false ? [] : [mcpRoutes({ tools: await conduitMcpTools(loaded.config, io.cwd), prompts: createPromptRegistry({ root: join(io.cwd, 'prompts') }) })]),
+      // /v1/rag/*: collections, ingestion (JSON or multipart), queries; storage opened on first use.
+      ...(ragConfigOf(loaded.config).http
+        ? [createRagRoutes(() => openRagService({ config: loaded.config, registry, cwd: io.cwd, env: io.env }), { uploadLimitBytes: ragConfigOf(loaded.config).upload_limit_bytes })]
+        : []),
+    ],
   });
   const { url } = await gateway.listen(server.port, server.host);
   registry.startHealthChecks();
@@ -45,6 +98,8 @@ export async function runServe(ctx: CommandContext): Promise<number> {
   io.stderr.write('Shutting down: finishing requests in flight…\n');
   registry.close();
   await gateway.close();
+  await mcpToolset.close();
+  if (agentDb !== undefined && policies.db === undefined) await (await agentDb.catch(() => undefined))?.close();
   await policies.close();
   logger.info('conduit gateway stopped');
   logger.flush();
