@@ -26,7 +26,7 @@ export { parseTextToolCalls, textProtocolInstructions, textToolResultsMessage, t
 export { defineTool, type DefineToolOptions } from './tools/define-tool.js';
 export { ToolReliability, type ToolReliabilityStats } from './tools/tool-reliability.js';
 export { createCalculatorTool, CALCULATOR_TOOL_NAME } from './tools/calculator/calculator-tool.js';
-export { evaluateExpression, formatNumber } from './tools/calculator/expression.js';
+export { evaluateExpression, formatCalculatorValue as formatNumber } from '../tools/calculator/index.js';
 export { createHttpGetTool, checkUrl, HTTP_GET_TOOL_NAME, type HttpGetToolOptions } from './tools/http-get-tool.js';
 export { createFileTools, READ_FILE_TOOL_NAME, WRITE_FILE_TOOL_NAME, type FileToolsOptions } from './tools/file-tools.js';
 export { Sandbox } from './tools/sandbox-path.js';

@@ -12,7 +12,7 @@ export class UsageError extends Error {
   }
 }
 
-export const COMMANDS = ['serve', 'models', 'config', 'chat', 'solve', 'prompts', 'keys', 'spend', 'audit', 'cache', 'mcp', 'rag', 'runs', 'help'] as const;
+export const COMMANDS = ['serve', 'models', 'config', 'chat', 'solve', 'prompts', 'keys', 'spend', 'audit', 'cache', 'mcp', 'rag', 'runs', 'eval', 'ab', 'loadtest', 'dataset', 'capacity', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -44,6 +44,36 @@ const OPTIONS = {
   agent: { type: 'string' },
   status: { type: 'string' },
   reason: { type: 'string' },
+  'no-cache': { type: 'boolean' },
+  junit: { type: 'string' },
+  markdown: { type: 'string' },
+  concurrency: { type: 'string' },
+  repeat: { type: 'string' },
+  suite: { type: 'string' },
+  limit: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  where: { type: 'string' },
+  rate: { type: 'string' },
+  duration: { type: 'string' },
+  requests: { type: 'string' },
+  prompt: { type: 'string' },
+  'api-key': { type: 'string' },
+  'timeout-ms': { type: 'string' },
+  'target-rate': { type: 'string' },
+  'target-latency-ms': { type: 'string' },
+  task: { type: 'string' },
+  seed: { type: 'string' },
+  ratios: { type: 'string' },
+  'data-size': { type: 'string' },
+  specificity: { type: 'string' },
+  gap: { type: 'string' },
+  weeks: { type: 'string' },
+  'model-size': { type: 'string' },
+  url: { type: 'string' },
+  window: { type: 'string' },
+  'latency-ms': { type: 'string' },
+  'per-replica': { type: 'string' },
+  headroom: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -64,6 +94,11 @@ const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   mcp: [],
   rag: ['collection', 'strategy', 'strategies', 'top-k', 'k', 'json'],
   runs: ['agent', 'status', 'reason', 'user', 'json'],
+  eval: ['no-cache', 'junit', 'markdown', 'concurrency', 'repeat', 'suite', 'limit', 'output', 'where', 'from', 'models', 'json'],
+  ab: ['json'],
+  loadtest: ['rate', 'concurrency', 'duration', 'requests', 'stream', 'prompt', 'max-tokens', 'api-key', 'timeout-ms', 'target-rate', 'target-latency-ms', 'json'],
+  dataset: ['task', 'seed', 'ratios', 'output', 'system', 'data-size', 'specificity', 'gap', 'weeks', 'model-size', 'json'],
+  capacity: ['url', 'window', 'rate', 'latency-ms', 'target-rate', 'target-latency-ms', 'per-replica', 'headroom', 'json'],
   help: [],
 };
 
@@ -151,6 +186,36 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       agent: values.agent,
       status: values.status,
       reason: values.reason,
+      noCache: values['no-cache'] === true ? 'true' : undefined,
+      junit: values.junit,
+      markdown: values.markdown,
+      concurrency: values.concurrency,
+      repeat: values.repeat,
+      suite: values.suite,
+      limit: values.limit,
+      output: values.output,
+      where: values.where,
+      rate: values.rate,
+      duration: values.duration,
+      requests: values.requests,
+      prompt: values.prompt,
+      apiKey: values['api-key'],
+      timeoutMs: values['timeout-ms'],
+      targetRate: values['target-rate'],
+      targetLatencyMs: values['target-latency-ms'],
+      task: values.task,
+      seed: values.seed,
+      ratios: values.ratios,
+      dataSize: values['data-size'],
+      specificity: values.specificity,
+      gap: values.gap,
+      weeks: values.weeks,
+      modelSize: values['model-size'],
+      url: values.url,
+      window: values.window,
+      latencyMs: values['latency-ms'],
+      perReplica: values['per-replica'],
+      headroom: values.headroom,
     },
   };
 }

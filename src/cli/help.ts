@@ -25,6 +25,11 @@ Commands:
   mcp serve             Conduit's tools and prompts as an MCP server over stdio
   rag ingest|ask|eval   retrieval-augmented answers over your documents (see conduit rag --help)
   runs list|show|approve|deny   agent runs and their pending approvals
+  eval run|history|from-traces   LLM test suites: prompts × models × cases with assertions
+  ab list|analyze|assign   prompt/model A/B experiments: Welch / two-proportion analysis
+  loadtest <url>        load test an OpenAI-compatible endpoint (rate or concurrency; TTFT; Little's Law)
+  dataset validate|split|export|advise   fine-tuning data checks, stratified split, chat JSONL, decision score
+  capacity              Little's Law sizing: concurrency, upstream connections, replicas (measured or what-if)
 
 ${GLOBAL}
 
@@ -170,6 +175,113 @@ eval    reads {"question", "relevant_document_ids"?, "expected_answer"?} lines a
 
 Storage, chunking and defaults come from the rag: section of the configuration (embedded
 collections under <storage.state_dir>/rag unless rag.storage is postgres).
+
+${GLOBAL}
+`,
+  eval: `Usage: conduit eval run <suite.yaml> [--no-cache] [--junit <file>] [--markdown <file>] [--concurrency <n>] [--repeat <n>] [--json]
+       conduit eval history [--suite <name>] [--limit <n>] [--json]
+       conduit eval from-traces --from <traces.jsonl> [-o <suite.yaml>] [--where k=v,…] [--limit <n>] [--models a,b]
+
+run          runs every prompt × model × case (× repeat) of the suite and checks its assertions
+             (contains, regex, equals, is-json + schema, length, latency, cost, similar, model-graded,
+             tool-call, trajectory, faithfulness…). Outputs are cached by input hash in the results
+             store; each run is recorded. Prints a summary table; exits 1 when any assertion fails,
+             2 when the suite itself is invalid.
+history      recent runs from the results store, newest first
+from-traces  turns production records ({"input": [messages], "output", "model", "metadata"} per line)
+             into a suite whose cases expect the observed outputs (semantic similarity ≥ 0.8)
+
+  --no-cache          call the models even when a cached output exists (fresh outputs are still stored)
+  --junit <file>      also write JUnit XML (for CI test reporters)
+  --markdown <file>   also write a Markdown report
+  --concurrency <n>   jobs in flight at once (default: the suite's concurrency, 4)
+  --repeat <n>        runs of each job (default: the suite's repeat, 1)
+  --suite <name>      history: only this suite
+  --limit <n>         history: at most n runs (default 20); from-traces: at most n cases
+  --from <file>       from-traces: the JSONL export to read, or 'store': Conduit's trace store (model
+                      spans whose key had trace content capture on; newest 500 successful traces)
+  -o, --output <file> from-traces: write the suite here (default: stdout)
+  --where <k=v,…>     from-traces: only records whose metadata has these values
+  --models <a,b>      from-traces: models to test (default: the models that served the traces)
+  --json              print JSON
+
+The results store is the configured database (storage.database_url / DATABASE_URL, else the embedded
+one under storage.state_dir). Registry prompts (ref: <domain>/<name>@<version>) come from ./prompts.
+
+${GLOBAL}
+`,
+  ab: `Usage: conduit ab list | analyze <experiment> | assign <experiment> <user> [--json]
+
+A/B experiments under experiments: in the configuration. Requests go through
+POST /v1/experiments/{id}/chat/completions on conduit serve; feedback through POST /v1/feedback.
+
+list       the experiments, their arms and traffic shares (the control gets the remainder)
+analyze    every variant against the control: Welch's t-test (latency, tokens, cost, score) and the
+           two-proportion z-test (thumbs-up, error rate), confidence intervals, a verdict only at
+           min_samples_per_arm or more and only when significant; warns when analysed before the
+           planned sample size (peeking). Reads the configured database (stop an embedded serve first).
+assign     the arm a user gets (sha256 of experiment and user: the same in every process)
+
+  --json            print JSON
+
+${GLOBAL}
+`,
+  loadtest: `Usage: conduit loadtest <url> --model <m> [--rate <req/s> | --concurrency <n>] [--duration <s>] [options]
+
+Loads any OpenAI-compatible chat-completions endpoint (<url>, <url>/v1 or the full path) and prints
+counts, rates, latency percentiles, time to first token (--stream), errors by status, and a capacity
+line from Little's Law (L = λ·W).
+
+  --rate <r>              open loop: r requests per second whatever the responses do (default 1);
+                          latency counts from each request's scheduled start (no coordinated omission)
+  --concurrency <n>       closed loop: n clients, each sending when its last request ends
+  --duration <s>          seconds of load (default 10)
+  --requests <n>          with --concurrency: stop after n requests
+  --stream                stream responses and measure time to first token
+  --prompt <text>         the user message;  --max-tokens <n>: its max_tokens
+  --api-key <key>         bearer key (default $CONDUIT_API_KEY, else $OPENAI_API_KEY)
+  --timeout-ms <ms>       per request (default 60000)
+  --target-rate <r>       capacity line: concurrency needed for r req/s
+  --target-latency-ms <ms>  ... at this latency (default: the measured mean)
+  --json                  print JSON
+
+${GLOBAL}
+`,
+  dataset: `Usage: conduit dataset validate <file> --task <t> [--json]
+       conduit dataset split <file> --task <t> -o <dir> [--seed 42] [--ratios 70/15/15] [--system <text>]
+       conduit dataset export <file> --task <t> -o <file.jsonl> [--system <text>]
+       conduit dataset advise [<file>] [--data-size <n>] --specificity <0-1> --gap <0-1> --weeks <n> [--model-size small|medium|large]
+
+Fine-tuning data tools for JSON Lines (or JSON array) datasets. Task types and required fields:
+classification (text, label), chat (messages), completion (prompt, completion), qa (question, answer).
+
+validate   missing fields, empty and duplicate samples, length outliers, label imbalance; exit 1 on a
+           critical issue
+split      stratified (by label) train/validation/test split with a fixed seed, written as chat JSONL
+export     chat-format JSONL ({"messages": [...]} per line, OpenAI fine-tuning format)
+advise     the fine-tuning decision score (data size, domain specificity, performance gap, timeline)
+           with its recommendation and cost estimate
+
+${GLOBAL}
+`,
+  capacity: `Usage: conduit capacity --url <gateway> [--window <s>] [what-if]
+       conduit capacity --rate <req/s> --latency-ms <ms> [what-if]
+       conduit capacity --target-rate <req/s> --target-latency-ms <ms>
+
+Little's Law, L = λ × W: requests in flight = arrival rate × time in system. For measured traffic
+(a running gateway's /metrics read twice --window seconds apart, default 10; or given numbers)
+and for a what-if (target rate and latency), prints the concurrent requests, the upstream
+connections and the replicas needed.
+
+Options:
+  --url <url>                 a running Conduit gateway (its /metrics is read)
+  --window <s>                measurement window (default 10)
+  --rate, --latency-ms        given traffic instead of measuring
+  --target-rate, --target-latency-ms   the what-if
+  --per-replica <n>           concurrent requests one replica carries (default 256: half the
+                              provider HTTP pool of 512 connections per origin)
+  --headroom <fraction>       burst headroom over L (default 0.3)
+  --json                      machine-readable output
 
 ${GLOBAL}
 `,

@@ -19,6 +19,11 @@ import { runPrompts } from './commands/prompts.js';
 import { runMcp } from './commands/mcp.js';
 import { runRag } from './commands/rag.js';
 import { runRuns } from './commands/runs.js';
+import { runEval } from './commands/eval.js';
+import { runAb } from './commands/ab.js';
+import { runLoadtestCommand } from './commands/loadtest.js';
+import { runDataset } from './commands/dataset.js';
+import { runCapacity } from './commands/capacity.js';
 import { runAudit, runCache, runKeys, runSpend } from './commands/policy-commands.js';
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -49,7 +54,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(MAIN_HELP);
     return 2;
   }
-  if (!['chat', 'solve', 'prompts', 'config', 'keys', 'audit', 'cache', 'mcp', 'rag', 'runs'].includes(args.command) && args.args.length > 0) {
+  if (!['chat', 'solve', 'prompts', 'config', 'keys', 'audit', 'cache', 'mcp', 'rag', 'runs', 'eval', 'ab', 'loadtest', 'dataset'].includes(args.command) && args.args.length > 0) {
     throw new UsageError(`'conduit ${args.command}' takes no arguments, got '${args.args.join(' ')}'`);
   }
 
@@ -57,6 +62,11 @@ async function run(argv: string[], io: CliIo): Promise<number> {
   if (args.command === 'prompts') return runPrompts(args, io);
   // `mcp serve` (stdio) exposes the built-in tools and ./prompts: no configuration or models either.
   if (args.command === 'mcp') return runMcp(args, io);
+  // `loadtest` targets any URL and `dataset` reads files: neither needs the configuration.
+  if (args.command === 'loadtest') return runLoadtestCommand(args, io);
+  if (args.command === 'dataset') return runDataset(args, io);
+  // `capacity` reads a gateway's /metrics or given numbers: no configuration either.
+  if (args.command === 'capacity') return runCapacity(args, io);
   const ctx = loadCommandContext(args, io);
   switch (args.command) {
     case 'serve':
@@ -81,6 +91,10 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       return runRag(ctx);
     case 'runs':
       return runRuns(ctx);
+    case 'eval':
+      return runEval(ctx);
+    case 'ab':
+      return runAb(ctx);
   }
 }
 

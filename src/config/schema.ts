@@ -11,6 +11,7 @@ import { z } from 'zod';
 import { ALIAS_STRATEGIES, type AliasStrategy } from '../reliability/routing/alias-strategies.js';
 import { PII_ENTITIES, type PiiEntity } from '../guardrails/pii.js';
 import { policySections } from './policy-schema.js';
+import { experimentSchema } from '../eval/ab/experiment.js';
 
 export * from './policy-schema.js';
 
@@ -342,6 +343,140 @@ const agentsSchema = z.strictObject({
   definitions: z.record(agentNameSchema, agentDefinitionSchema).default({}),
 });
 
+/** Spans for requests, model calls, agent runs, tool calls and retrievals (src/observability/tracing). Off unless enabled. */
+const tracingSchema = z.strictObject({
+  enabled: boolish(z.boolean()).default(false),
+  /** Resource `service.name` of exported spans. */
+  service_name: z.string().min(1).default('conduit'),
+  /** Export over OTLP/HTTP JSON to this collector (`http://collector:4318`); without it spans go to Conduit's own store. */
+  otlp: z
+    .strictObject({
+      endpoint: httpUrl(),
+      headers: z.record(z.string(), z.string()).default({}),
+    })
+    .optional(),
+  /** Own store only: spans older than this are deleted. */
+  retention_days: numeric(z.number().positive()).default(7),
+  /** Prompt and completion text is recorded only for these keys (id or name), or keys whose metadata has `trace_content: true`. */
+  capture_content: z.strictObject({ keys: z.array(z.string().min(1)).default([]) }).default({ keys: [] }),
+});
+
+const alertRuleOverrideSchema = z.strictObject({
+  enabled: boolish(z.boolean()).optional(),
+  threshold: numeric(z.number().nonnegative()).optional(),
+  for_ms: nonNegativeInt().optional(),
+  severity: z.enum(['info', 'warning', 'critical']).optional(),
+});
+
+/** Alert rules evaluated inside Conduit over its metrics, sent to Slack-format or generic webhooks (src/observability/alerting). */
+const alertingSchema = z.strictObject({
+  enabled: boolish(z.boolean()).default(true),
+  interval_ms: positiveInt().default(15_000),
+  /** Re-send an alert still firing after this long (0 = never). */
+  repeat_interval_ms: nonNegativeInt().default(4 * 3600_000),
+  webhooks: z
+    .array(z.strictObject({ url: httpUrl(), format: z.enum(['slack', 'generic']).default('generic'), headers: z.record(z.string(), z.string()).optional() }))
+    .default([]),
+  /** Per-rule changes keyed by error_rate, p95_latency, ttft_p95, cost_burn, budget_use, dlq_size, dlq_age, provider_health. */
+  rules: z
+    .strictObject({
+      error_rate: alertRuleOverrideSchema.optional(),
+      p95_latency: alertRuleOverrideSchema.optional(),
+      ttft_p95: alertRuleOverrideSchema.optional(),
+      cost_burn: alertRuleOverrideSchema.optional(),
+      budget_use: alertRuleOverrideSchema.optional(),
+      dlq_size: alertRuleOverrideSchema.optional(),
+      dlq_age: alertRuleOverrideSchema.optional(),
+      provider_health: alertRuleOverrideSchema.optional(),
+    })
+    .default({}),
+});
+
+/** `incident:` — the incident-handling application (`/v1/incidents/*`, `conduit incident`). */
+const incidentSchema = z.strictObject({
+  /** Serve `/v1/incidents/*` on `conduit serve` (default true when the section is present). */
+  http: boolish(z.boolean()).default(true),
+  /** Bearer token accepted on the incident routes (Alertmanager's http_config.authorization). Gateway keys work too. */
+  webhook_token: z.string().min(16).optional(),
+  /** Model alias for classification and diagnosis; absent: rule-based classification, evidence-only diagnosis. */
+  model: z.string().min(1).optional(),
+  /** Base URL used in notification links. */
+  public_url: httpUrl().optional(),
+  correlation: z
+    .strictObject({
+      group_by: z.array(z.string().min(1)).min(1).default(['service']),
+      window_ms: positiveInt().default(30 * 60_000),
+      flap_threshold: positiveInt().default(4),
+      flap_window_ms: positiveInt().default(10 * 60_000),
+      short_lived_ms: positiveInt().default(60_000),
+      noise_threshold: numeric(z.number().min(0).max(1)).default(0.7),
+      mute_alerts: z.array(z.string().min(1)).default([]),
+    })
+    .default({ group_by: ['service'], window_ms: 1_800_000, flap_threshold: 4, flap_window_ms: 600_000, short_lived_ms: 60_000, noise_threshold: 0.7, mute_alerts: [] }),
+  /** Where each field of a generic JSON alert lives (dotted paths). */
+  json_mapping: z
+    .strictObject({
+      name: z.string().min(1),
+      status: z.string().optional(),
+      severity: z.string().optional(),
+      labels: z.string().optional(),
+      annotations: z.string().optional(),
+      fingerprint: z.string().optional(),
+      starts_at: z.string().optional(),
+      ends_at: z.string().optional(),
+      summary: z.string().optional(),
+      resolved_values: z.array(z.string()).optional(),
+    })
+    .optional(),
+  tickets: z
+    .strictObject({
+      /** Conduit's own ticket store (default true). */
+      conduit: boolish(z.boolean()).default(true),
+      jira: z
+        .strictObject({
+          url: httpUrl(),
+          project: z.string().min(1),
+          issue_type: z.string().min(1).default('Incident'),
+          email: z.string().min(1),
+          api_token: z.string().min(1),
+        })
+        .optional(),
+    })
+    .default({ conduit: true }),
+  notifications: z
+    .strictObject({
+      slack_webhook_url: httpUrl().optional(),
+      webhook_url: httpUrl().optional(),
+      webhook_headers: z.record(z.string(), z.string()).default({}),
+      /** Label that names the owning team. */
+      team_label: z.string().min(1).default('team'),
+    })
+    .default({ webhook_headers: {}, team_label: 'team' }),
+  remediation: z
+    .strictObject({
+      /** Directory of runbook YAML files, relative to the working directory. */
+      runbooks_dir: z.string().min(1).optional(),
+      /** Runbook action names that may ever run; anything else is blocked. */
+      allowed_actions: z.array(z.string().min(1)).default([]),
+      /** Risk at or above which an action waits for a human approval. */
+      approval_threshold: numeric(z.number().min(0).max(1)).default(0.5),
+    })
+    .default({ allowed_actions: [], approval_threshold: 0.5 }),
+  diagnosis: z
+    .strictObject({
+      enabled: boolish(z.boolean()).default(true),
+      max_steps: positiveInt().default(6),
+      prometheus_url: httpUrl().optional(),
+      loki: z.strictObject({ url: httpUrl(), service_label: z.string().min(1).default('service') }).optional(),
+      elasticsearch: z.strictObject({ url: httpUrl(), index: z.string().min(1), timestamp_field: z.string().optional(), message_field: z.string().optional(), service_field: z.string().optional() }).optional(),
+      /** Search the log lines pushed to Conduit (POST /v1/incidents/logs). */
+      conduit_logs: boolish(z.boolean()).default(true),
+      /** Remember resolutions and recall similar incidents (embedding model: `embeddings` default). */
+      memory: boolish(z.boolean()).default(true),
+    })
+    .default({ enabled: true, max_steps: 6, conduit_logs: true, memory: true }),
+});
+
 export const configSchema = z.strictObject({
   server: serverSchema.default({
     host: '127.0.0.1',
@@ -368,6 +503,14 @@ export const configSchema = z.strictObject({
   rag: ragSchema.optional(),
   /** Absent: only the built-in `chat` agent (default model + calculator) behind `/v1/chat`. */
   agents: agentsSchema.optional(),
+  /** Prompt/model A/B experiments served at `/v1/experiments/{id}/chat/completions`; feedback at `/v1/feedback`. */
+  experiments: z.array(experimentSchema).optional(),
+  /** Absent: tracing off. */
+  tracing: tracingSchema.optional(),
+  /** Absent: no alert rules run. */
+  alerting: alertingSchema.optional(),
+  /** Absent: the incident application is off. */
+  incident: incidentSchema.optional(),
   ...policySections,
 });
 
@@ -392,6 +535,12 @@ export type RateLimitsConfig = ConduitConfig['rate_limits'];
 export type CacheConfig = ConduitConfig['cache'];
 export type AuditConfig = ConduitConfig['audit'];
 export type RagConfig = z.output<typeof ragSchema>;
+export type IncidentConfig = z.output<typeof incidentSchema>;
+
+/** The `incident:` section with every default applied. */
+export function incidentConfigOf(config: ConduitConfig): IncidentConfig {
+  return config.incident ?? incidentSchema.parse({});
+}
 
 /** The `rag:` section with every default applied (what an absent section means). */
 export function ragConfigOf(config: ConduitConfig): RagConfig {
@@ -404,6 +553,8 @@ export type AgentDefinitionConfig = z.output<typeof agentDefinitionSchema>;
 export function agentsConfigOf(config: ConduitConfig): AgentsConfig {
   return config.agents ?? agentsSchema.parse({});
 }
+export type TracingConfig = z.output<typeof tracingSchema>;
+export type AlertingConfig = z.output<typeof alertingSchema>;
 export type McpConfig = z.output<typeof mcpSchema>;
 export type McpServerConfig = McpConfig['servers'][number];
 

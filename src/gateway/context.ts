@@ -20,6 +20,9 @@ import type { GatewayRequest } from './body.js';
 import type { Principal } from '../auth/principal.js';
 import type { AdminHandler, GatewayPolicy } from './policy/gateway-policy.js';
 import type { CorsPolicy } from './cors.js';
+import type { GatewayTracing } from '../observability/tracing/gateway-tracing.js';
+import type { Span } from '../observability/tracing/span.js';
+import { jsonNumber, jsonString, type RequestLineWriter } from '../observability/logger.js';
 import { anthropicErrorBody, httpStatusOf, openAIErrorBody, retryAfterSeconds } from './errors.js';
 import { isValidRequestId, newRequestId } from './request-headers.js';
 
@@ -29,6 +32,8 @@ const hrtime = process.hrtime.bigint;
 export interface GatewayState {
   resolver: ModelResolver;
   logger: Logger | undefined;
+  /** Writes the per-request line pre-serialised when the logger allows it (same bytes as pino's). */
+  requestLines?: RequestLineWriter | undefined;
   metrics: GatewayMetrics;
   bodyLimitBytes: number;
   maxJsonDepth: number;
@@ -42,6 +47,8 @@ export interface GatewayState {
   admin: AdminHandler | undefined;
   cors: CorsPolicy | undefined;
   appRoutes: readonly AppRoutes[];
+  /** Request spans; undefined = tracing off (one check per request, nothing else). */
+  tracing: GatewayTracing | undefined;
 }
 
 /**
@@ -107,6 +114,8 @@ export class RequestContext {
   cacheOutcome: string | undefined = undefined;
   /** How a routed alias chose its deployment (cost / complexity / data sensitivity), for `x-conduit-route-reason`. */
   routeReason: string | undefined = undefined;
+  /** The request's span, when tracing is on. */
+  span: Span | undefined = undefined;
 
   constructor(
     readonly gw: GatewayState,
@@ -276,12 +285,38 @@ export class RequestContext {
       const overhead = this.stream ? hrtime() - this.startNs - this.waitNs : this.overheadNs;
       m.observeOverhead(Number(overhead) / 1e9);
     }
+    if (this.span !== undefined) gw.tracing?.end(this);
     const logger = gw.logger;
     if (logger === undefined) return;
     const failed = this.error !== undefined && this.status >= 500;
     const level = failed ? 'warn' : this.isModelRequest ? 'info' : 'debug';
     if (!logger.isLevelEnabled(level)) return;
     // Ids, route, model and timings only — never prompt or completion text, never headers.
+    const lines = gw.requestLines;
+    if (lines !== undefined && this.error === undefined) {
+      // The same fields, in the same order, as the object below; none is a redacted key.
+      lines.write(
+        level,
+        ',"reqId":' +
+          jsonString(this.requestId) +
+          ',"route":' +
+          jsonString(this.route) +
+          (this.model === '' ? '' : ',"model":' + jsonString(this.model)) +
+          ',"provider":' +
+          jsonString(this.provider) +
+          ',"status":' +
+          jsonNumber(this.clientGone ? 499 : this.status) +
+          ',"stream":' +
+          String(this.stream) +
+          ',"durationMs":' +
+          jsonNumber(Number(durationNs) / 1e6) +
+          ',"overheadMs":' +
+          jsonNumber(Number(this.overheadNs) / 1e6) +
+          (this.costUsd === undefined ? '' : ',"costUsd":' + jsonNumber(this.costUsd)),
+        'request',
+      );
+      return;
+    }
     logger[level](
       {
         reqId: this.requestId,

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { ConduitError, isConduitError, toConduitError } from '../core/errors.js';
 import type { ModelResolver } from '../models/language-model.js';
 import { GatewayMetrics } from '../observability/metrics.js';
+import { RequestLineWriter } from '../observability/logger.js';
 import { GatewayRequest, parseJsonBody, readBody } from './body.js';
 import { handleAnthropicMessages } from './anthropic-messages.js';
 import { handleChatCompletions } from './chat-completions.js';
@@ -22,6 +23,7 @@ import type { RouteId } from './router.js';
 import type { AdminHandler, GatewayPolicy } from './policy/gateway-policy.js';
 import { createCorsPolicy } from './cors.js';
 import type { AppRoutes } from './app-routes.js';
+import type { GatewayTracing } from '../observability/tracing/gateway-tracing.js';
 
 const hrtime = process.hrtime.bigint;
 
@@ -57,6 +59,8 @@ export interface GatewayOptions {
   corsOrigins?: readonly string[];
   /** Route groups beyond the OpenAI/Anthropic surface (RAG, agents, MCP), tried in order for paths the core router does not know. */
   appRoutes?: readonly AppRoutes[];
+  /** Request spans (src/observability/tracing); off when omitted. */
+  tracing?: GatewayTracing;
 }
 
 export interface Gateway {
@@ -73,6 +77,7 @@ export function createGateway(options: GatewayOptions): Gateway {
   const gw: GatewayState = {
     resolver: options.resolver,
     logger: options.logger,
+    requestLines: options.logger === undefined ? undefined : RequestLineWriter.for(options.logger),
     metrics,
     bodyLimitBytes: options.bodyLimitBytes ?? DEFAULT_BODY_LIMIT_BYTES,
     maxJsonDepth: options.maxJsonDepth ?? DEFAULT_MAX_JSON_DEPTH,
@@ -83,6 +88,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     admin: options.admin,
     cors: createCorsPolicy(options.corsOrigins ?? []),
     appRoutes: options.appRoutes ?? [],
+    tracing: options.tracing,
   };
   const server = http.createServer<typeof GatewayRequest, typeof GatewayResponse>(
     {
@@ -136,6 +142,7 @@ export function createGateway(options: GatewayOptions): Gateway {
 
 async function handleRequest(gw: GatewayState, req: GatewayRequest, res: GatewayResponse): Promise<void> {
   const ctx = new RequestContext(gw, req, res);
+  if (gw.tracing !== undefined) gw.tracing.begin(ctx);
   try {
     const path = pathOf(req.url);
     const match = matchRoute(req.method, path);

@@ -4,7 +4,7 @@
  * what the conversation carries on with, because a model's mental arithmetic is exactly what the
  * guide's own transcript gets wrong ($1,104.90 instead of $1,104.94).
  */
-import { formatCalculatorValue, tryEvaluate } from './calculator.js';
+import { formatCalculatorValue, tryEvaluate } from '../tools/calculator/index.js';
 
 export interface CalculatorOutcome {
   /** The expression that was evaluated (or the last one tried, when none evaluated). */

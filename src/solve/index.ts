@@ -11,7 +11,7 @@ export {
   type SolveCorrection,
   type SolveEvent,
 } from './orchestrator.js';
-export { evaluateExpression, tryEvaluate, formatCalculatorValue, CalculatorError, MAX_EXPRESSION_LENGTH } from './calculator.js';
+export { evaluateExpression, tryEvaluate, formatCalculatorValue, CalculatorError, MAX_EXPRESSION_LENGTH } from '../tools/calculator/index.js';
 export { runCalculator, expressionCandidates, agreesWith, calculatorResultText, type CalculatorOutcome } from './calculate-step.js';
 export { reasoningStepSchema, endsTheRun, STEP_TYPES, STEP_ICONS, type ReasoningStep, type StepType } from './reasoning-step.js';
 export { buildConversation, summarizeSteps, DEFAULT_HISTORY_LIMIT_TOKENS, type HistoryTurn, type ConversationWindow, type BuildConversationOptions } from './step-history.js';

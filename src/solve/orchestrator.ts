@@ -21,7 +21,7 @@ import { NO_MODEL_CONFIGURED, OFFLINE_PROVIDER } from '../models/providers/offli
 import { countMessageTokens } from '../models/tokenizer/index.js';
 import { DEFAULT_MAX_ATTEMPTS, generateObject, streamObject, StructuredOutputError, type AttemptRecord, type DeepPartial, type StructuredResult } from '../structured/index.js';
 import { calculatorResultText, runCalculator, type CalculatorOutcome } from './calculate-step.js';
-import { formatCalculatorValue } from './calculator.js';
+import { formatCalculatorValue } from '../tools/calculator/index.js';
 import { endsTheRun, reasoningStepSchema, type ReasoningStep, type StepType } from './reasoning-step.js';
 import { problemMessage, SOLVE_SYSTEM_PROMPT } from './solve-prompt.js';
 import { buildConversation, DEFAULT_HISTORY_LIMIT_TOKENS, type HistoryTurn } from './step-history.js';

@@ -5,7 +5,7 @@
  */
 import { OFFLINE_MESSAGE } from '../models/providers/offline/index.js';
 import type { DeepPartial } from '../structured/index.js';
-import { formatCalculatorValue } from './calculator.js';
+import { formatCalculatorValue } from '../tools/calculator/index.js';
 import { STEP_ICONS, STEP_TYPES, type ReasoningStep, type StepType } from './reasoning-step.js';
 import type { SolveCorrection, SolveRun, SolveStepRecord } from './orchestrator.js';
 

@@ -23,6 +23,13 @@ import { createRagRoutes } from '../../rag/service/rag-routes.js';
 import { openRagService } from '../../rag/service/open-rag-service.js';
 import { agentsConfigOf } from '../../config/schema.js';
 import { createServeAgentRoutes } from '../../agents/http/serve-agent-routes.js';
+import { openTracing } from '../../observability/tracing/open-tracing.js';
+import { tracedResolver } from '../../observability/tracing/traced-resolver.js';
+import { openAlerting } from '../../observability/alerting/open-alerting.js';
+import { createAbRoutes } from '../../eval/ab/ab-routes.js';
+import { defineExperiments } from '../../eval/ab/experiment.js';
+import { lazyExperimentStore } from '../../eval/ab/experiment-store.js';
+import { attachConsole } from '../../console/index.js';
 
 export async function runServe(ctx: CommandContext): Promise<number> {
   const { io, loaded, registry } = ctx;
@@ -44,8 +51,13 @@ export async function runServe(ctx: CommandContext): Promise<number> {
     agentDb ??= policies.db !== undefined ? Promise.resolve(policies.db) : openDatabase({ ...(storage.database_url === undefined ? {} : { url: storage.database_url }), stateDir: resolvePath(io.cwd, storage.state_dir) });
     return agentDb;
   };
+  // Tracing (`tracing.enabled`): spans go to OTLP or the store; model calls are traced through the resolver.
+  const tracing = loaded.config.tracing?.enabled === true ? await openTracing(loaded.config.tracing, { openDb: openAgentDb, logger }) : undefined;
+  const resolver = tracing === undefined ? registry : tracedResolver(registry, tracing.tracer);
   // Agent runs: definitions checked now (a bad `agents:` section fails the start), runtime opened on first use.
   const agentsConfig = agentsConfigOf(loaded.config);
+  // A/B experiments: checked now (shares over 100% fail the start), their store opened on first use.
+  const experiments = defineExperiments(loaded.config.experiments ?? []);
   // Tools of the MCP servers under mcp.servers (`<server>__<tool>`), for agents to name; one that cannot be reached is left out with a warning.
   const mcpToolset = await connectConfiguredMcpServers(loaded.config.mcp?.servers ?? [], { onError: 'skip' });
   for (const warning of mcpToolset.warnings) {
@@ -63,7 +75,8 @@ export async function runServe(ctx: CommandContext): Promise<number> {
       })
     : undefined;
   const gateway = createGateway({
-    resolver: registry,
+    resolver,
+    ...(tracing === undefined ? {} : { tracing: tracing.gateway }),
     metrics,
     logger,
     bodyLimitBytes: server.body_limit_bytes,
@@ -83,10 +96,27 @@ export async function runServe(ctx: CommandContext): Promise<number> {
       ...(ragConfigOf(loaded.config).http
         ? [createRagRoutes(() => openRagService({ config: loaded.config, registry, cwd: io.cwd, env: io.env }), { uploadLimitBytes: ragConfigOf(loaded.config).upload_limit_bytes })]
         : []),
+      // /v1/experiments/{id}/chat/completions, /v1/feedback, /v1/experiments/{id}/analysis (admin).
+      ...(experiments.size === 0 ? [] : [createAbRoutes({ experiments, store: lazyExperimentStore(openAgentDb), prompts: createPromptRegistry({ root: join(io.cwd, 'prompts') }) })]),
     ],
   });
   const { url } = await gateway.listen(server.port, server.host);
   registry.startHealthChecks();
+  // Alert rules over this gateway's metrics (`alerting:`), with router deployment health as the provider signal.
+  const alerting = loaded.config.alerting === undefined ? undefined : openAlerting(loaded.config.alerting, { metrics, logger, providerHealth: () => deploymentHealth(registry) });
+  alerting?.start();
+  // The operator's console at /console (master-key login), in front of the gateway's handler so it stays reachable during an emergency stop.
+  attachConsole({
+    gateway,
+    resolver: registry,
+    policies,
+    baseUrl: () => url,
+    prompts: createPromptRegistry({ root: join(io.cwd, 'prompts') }),
+    agentRuns: agentRoutes !== undefined,
+    ...(tracing?.store === undefined ? {} : { traces: tracing.store }),
+    ...(alerting === undefined ? {} : { alerts: alerting }),
+    onError: (err) => logger.error({ err }, 'unexpected error in the console'),
+  });
   // Warm the remote model lists (Ollama, OpenAI-compatible servers) so GET /v1/models includes them.
   registry.listReachable().catch(() => undefined);
   logger.info({ url, config: loaded.displayName ?? null, defaultModel: registry.defaultModelName() }, 'conduit gateway listening');
@@ -97,13 +127,25 @@ export async function runServe(ctx: CommandContext): Promise<number> {
 
   io.stderr.write('Shutting down: finishing requests in flight…\n');
   registry.close();
+  await alerting?.stop();
   await gateway.close();
+  await tracing?.close();
   await mcpToolset.close();
   if (agentDb !== undefined && policies.db === undefined) await (await agentDb.catch(() => undefined))?.close();
   await policies.close();
   logger.info('conduit gateway stopped');
   logger.flush();
   return 0;
+}
+
+/** Each routed deployment that is marked unhealthy or has an open circuit, for the provider-health alert. */
+function deploymentHealth(registry: ModelRegistry): { provider: string; healthy: boolean; reason?: string }[] {
+  return registry.routers().flatMap((router) =>
+    router.status().map((d) => {
+      const open = d.circuit?.state === 'open';
+      return { provider: `${router.name}/${d.id}`, healthy: d.healthy && !open, reason: open ? 'circuit open' : d.healthy ? undefined : 'health check failing' };
+    }),
+  );
 }
 
 /** `GET /ready`: the default model resolves, and every routed alias has a deployment it can use. */

@@ -26,8 +26,9 @@ export interface EvalOutput {
   /** Undefined when the model's price is unknown. */
   costUsd?: number;
   usage: Usage;
-  /** The model id that answered. */
+  /** The model id that answered, and its provider (they pick the tokenizer for token lengths). */
   model: string;
+  provider: string;
   /** Present when the case ran an agent. */
   agent?: AgentTrace;
   /** Set when the call failed: every assertion then fails with this reason. */
@@ -51,7 +52,7 @@ export interface AssertionContext {
   reference?: string;
   /** Retrieved passages the answer should be grounded in (RAG faithfulness). */
   retrievedContext?: readonly string[];
-  /** The suite's model name for this job (picks the tokenizer for token lengths). */
+  /** The suite's model name for this job, as written in the suite. */
   modelName: string;
   services: AssertionServices;
   signal?: AbortSignal;

@@ -1,6 +1,6 @@
 /**
  * `length`: the output's length within [min, max], in characters (default) or tokens — counted with
- * the job's model's tokenizer (exact for OpenAI models, a documented estimate for others).
+ * the answering model's tokenizer (exact for OpenAI models, a documented estimate for others).
  */
 import { z } from 'zod';
 import { tokenizerFor } from '../../models/tokenizer/index.js';
@@ -18,8 +18,8 @@ export function lengthAssertion(spec: LengthSpec): Assertion {
   return {
     type: 'length',
     label: spec.label ?? `length ${bounds}`,
-    evaluate(output, context) {
-      const length = spec.unit === 'chars' ? [...output.text].length : tokenizerFor(context.modelName).count(output.text);
+    evaluate(output) {
+      const length = spec.unit === 'chars' ? [...output.text].length : tokenizerFor(output.provider, output.model).count(output.text);
       if (spec.min !== undefined && length < spec.min) return failed(`${length} ${spec.unit}, below the minimum ${spec.min}`);
       if (spec.max !== undefined && length > spec.max) return failed(`${length} ${spec.unit}, above the maximum ${spec.max}`);
       return passed(`${length} ${spec.unit}, within ${bounds}`);

@@ -2,3 +2,4 @@ export { parseSSE, type SSEEvent } from './sse.js';
 export { parseRetryAfter, retryAfterFromHeaders } from './retry-after.js';
 export { errorKindForStatus, httpStatusError, type ResponseHeaders } from './http-error.js';
 export { providerFetch, defaultDispatcher, type ProviderFetchArgs, type ProviderResponse } from './provider-http.js';
+export { providerFetchJson } from './provider-fetch-json.js';

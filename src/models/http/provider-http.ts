@@ -52,7 +52,7 @@ export function defaultDispatcher(): Dispatcher {
   return sharedAgent;
 }
 
-type AbortReason = 'caller' | 'attempt-timeout' | 'deadline';
+export type AbortReason = 'caller' | 'attempt-timeout' | 'deadline';
 
 export async function providerFetch(args: ProviderFetchArgs): Promise<ProviderResponse> {
   const { provider, model, options = {} } = args;
@@ -177,11 +177,11 @@ export async function providerFetch(args: ProviderFetchArgs): Promise<ProviderRe
   };
 }
 
-function cancelled(provider: string, model: string, cause: unknown): ConduitError {
+export function cancelled(provider: string, model: string, cause: unknown): ConduitError {
   return new ConduitError('cancelled', `${provider} (${model}): the request was cancelled`, { cause, provider, model });
 }
 
-function mapNetworkError(err: unknown, reason: AbortReason | undefined, provider: string, model: string, options: CallOptions): ConduitError {
+export function mapNetworkError(err: unknown, reason: AbortReason | undefined, provider: string, model: string, options: CallOptions): ConduitError {
   if (err instanceof ConduitError) return err;
   if (reason === 'caller') return cancelled(provider, model, options.signal?.reason ?? err);
   if (reason === 'deadline') {

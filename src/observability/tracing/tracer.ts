@@ -28,8 +28,8 @@ export interface StartSpanOptions {
 /** What the gateway registers per traced request so model calls made for it join its trace. */
 export interface RequestTrace {
   span: Span;
-  /** Prompt and completion text may be recorded (the key opted in). */
-  captureContent: boolean;
+  /** Whether prompt and completion text may be recorded (the key opted in); asked at call time, after authentication. */
+  captureContent: () => boolean;
 }
 
 export interface TracerOptions extends BatchProcessorOptions {

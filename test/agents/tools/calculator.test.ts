@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { evaluateExpression, formatNumber } from '../../../src/agents/tools/calculator/expression.js';
+import { evaluateExpression, formatCalculatorValue as formatNumber } from '../../../src/tools/calculator/index.js';
 import { createCalculatorTool } from '../../../src/agents/tools/calculator/calculator-tool.js';
 
 const ctx = { runId: 'r', callId: 'c', signal: new AbortController().signal };
@@ -61,8 +61,8 @@ describe('calculator expression parser', () => {
   });
 
   test('deep nesting is refused instead of overflowing the stack', () => {
-    assert.throws(() => evaluateExpression('('.repeat(500) + '1' + ')'.repeat(500)), /nests deeper/);
-    assert.throws(() => evaluateExpression('-'.repeat(500) + '1'), /nests deeper/);
+    assert.throws(() => evaluateExpression('('.repeat(500) + '1' + ')'.repeat(500)), /nested deeper/);
+    assert.throws(() => evaluateExpression('-'.repeat(500) + '1'), /nested deeper/);
   });
 });
 

@@ -1,9 +1,8 @@
-/** The built-in `calculator` tool: evaluates an arithmetic expression with the safe parser in expression.ts. */
+/** The built-in `calculator` tool: evaluates an arithmetic expression with the shared safe evaluator in src/tools/calculator. */
 import { z } from 'zod';
-import { isConduitError } from '../../../core/errors.js';
+import { CalculatorError, MAX_EXPRESSION_LENGTH, evaluateExpression, formatCalculatorValue } from '../../../tools/calculator/index.js';
 import type { AgentTool } from '../../tool.js';
 import { defineTool } from '../define-tool.js';
-import { evaluateExpression, formatNumber } from './expression.js';
 
 export const CALCULATOR_TOOL_NAME = 'calculator';
 
@@ -12,16 +11,17 @@ export function createCalculatorTool(): AgentTool {
     name: CALCULATOR_TOOL_NAME,
     description:
       'Evaluates an arithmetic expression exactly. Supports + - * / ^, parentheses, unary minus, percentages ("25% of 1200", "15%"), ' +
-      'modulo ("10 % 3"), and the functions sqrt, abs, round(x[, digits]), floor, ceil, min, max, log (base 10, or log(x, base)), ln, exp; constants pi, e.',
-    schema: z.object({ expression: z.string().min(1).max(2000).describe('The expression, e.g. "25% of 1200" or "(3 + 4) * 2^3"') }),
+      'modulo ("10 % 3"), thousands separators ("1,234,567"), and the functions sqrt, abs, round(x[, digits]), floor, ceil, min, max, ' +
+      'log (base 10, or log(x, base)), ln, exp; constants pi, e, tau. Write every multiplication with *: "2(3)" is an error.',
+    schema: z.object({ expression: z.string().min(1).max(MAX_EXPRESSION_LENGTH).describe('The expression, e.g. "25% of 1200" or "(3 + 4) * 2^3"') }),
     timeoutMs: 1000,
     async execute({ expression }) {
       try {
         const value = evaluateExpression(expression);
-        return { content: formatNumber(value), data: { expression, value } };
+        return { content: formatCalculatorValue(value), data: { expression, value } };
       } catch (err) {
         // A bad expression is the model's mistake: tell it exactly what is wrong so it can fix it.
-        if (isConduitError(err) && err.kind === 'invalid_request') return { content: err.message, isError: true, data: { expression, code: err.code } };
+        if (err instanceof CalculatorError) return { content: `Cannot evaluate the expression: ${err.message}`, isError: true, data: { expression, code: err.code } };
         throw err;
       }
     },

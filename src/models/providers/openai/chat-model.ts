@@ -5,7 +5,7 @@
  * `createChatCompletionsModel` is the shared engine the openai-compatible provider configures.
  */
 import { ConduitError, toConduitError } from '../../../core/errors.js';
-import { parseSSE, providerFetch } from '../../http/index.js';
+import { parseSSE, providerFetch, providerFetchJson } from '../../http/index.js';
 import { isContentPart, type CallOptions, type GenerateResult, type LanguageModel, type ModelCapabilities, type ModelRequest, type StreamPart } from '../../language-model.js';
 import { toChatCompletionsBody, type ChatRequestSettings } from './chat-request.js';
 import { parseChatCompletion } from './chat-response.js';
@@ -92,8 +92,8 @@ export function createChatCompletionsModel(config: ChatCompletionsModelConfig): 
 
     async generate(request: ModelRequest, options: CallOptions = {}): Promise<GenerateResult> {
       const body = toChatCompletionsBody(request, requestSettings, { stream: false });
-      const response = await providerFetch({ provider, model: modelId, url, headers: config.headers, body, options, idleTimeoutMs: config.idleTimeoutMs, mapError });
-      return parseChatCompletion(await response.json(), provider, modelId);
+      const json = await providerFetchJson({ provider, model: modelId, url, headers: config.headers, body, options, idleTimeoutMs: config.idleTimeoutMs, mapError });
+      return parseChatCompletion(json, provider, modelId);
     },
 
     stream(request: ModelRequest, options: CallOptions = {}): AsyncIterable<StreamPart> {

@@ -1,0 +1,28 @@
+/** The incident-handling application: alerts in, one incident per problem, tickets, notifications, approved remediation. */
+export { fingerprintOf, normaliseSeverity, servicesOf, SEVERITIES, type Alert, type AlertStatus, type Severity } from './alert.js';
+export { parseAlertmanagerPayload, alertmanagerPayloadSchema, type AlertmanagerPayload } from './ingest/alertmanager.js';
+export { mapJsonAlerts, DEFAULT_JSON_MAPPING, type JsonAlertMapping } from './ingest/json-mapping.js';
+export { DEFAULT_CORRELATION, type CorrelationSettings } from './correlation/correlation-settings.js';
+export { groupKeyOf } from './correlation/group-key.js';
+export { scoreNoise, type NoiseVerdict, type NoiseReason } from './correlation/noise-score.js';
+export { classifyIncident } from './classify/classify-incident.js';
+export { classifyByRules, RULES_NOTE } from './classify/rule-classifier.js';
+export { incidentClassificationSchema, INCIDENT_CATEGORIES, type IncidentSummary, type IncidentClassification } from './classify/incident-summary.js';
+export { conduitTicketSink, jiraTicketSink, type TicketSink, type FiledTicket, type JiraOptions } from './actions/ticket-sink.js';
+export { slackNotifier, webhookNotifier, slackMessage, type Notifier, type IncidentNotice } from './actions/notifier.js';
+export { loadRunbooks, parseRunbook, runbookMatches, type Runbook, type RunbookAction } from './actions/runbook.js';
+export { assessRisk, type RiskAssessment } from './actions/risk-score.js';
+export { executeRemediation } from './actions/remediation-executor.js';
+export { lokiLogSearch, elasticsearchLogSearch, conduitLogSearch, type LogSearch, type LogSearchQuery } from './diagnosis/log-search.js';
+export { prometheusClient, type PrometheusClient, type PromSeries } from './diagnosis/prometheus-client.js';
+export { createDiagnosisTools, type DiagnosisSources } from './diagnosis/diagnosis-tools.js';
+export { diagnose, DIAGNOSIS_SYSTEM_PROMPT, type Finding } from './diagnosis/diagnose.js';
+export { INCIDENT_MEMORY_SCOPE, recallSimilar, rememberResolution, type SimilarIncident } from './diagnosis/incident-memory.js';
+export { IncidentMetrics } from './incident-metrics.js';
+export { IncidentService, DEFAULT_APPROVAL_THRESHOLD, REMEDIATION_AGENT, type IncidentServiceOptions, type IngestResult, type AlertOutcome, type IncidentView } from './incident-service.js';
+export { IncidentStore } from './store/incident-store.js';
+export { SignalStore } from './store/signal-store.js';
+export { incidentMigrations } from './store/incident-migrations.js';
+export type * from './store/incident-records.js';
+export { createIncidentRoutes, INCIDENT_ROUTE_PREFIX, type IncidentRoutesOptions } from './http/incident-routes.js';
+export { openIncidentApp, jsonMappingOf, type IncidentApp, type OpenIncidentAppOptions } from './open-incident-app.js';

@@ -1,0 +1,11 @@
+export { attachConsole, type AttachConsoleOptions } from './attach-console.js';
+export { createConsole, CONSOLE_PATH, CSRF_HEADER, type ConduitConsole, type ConsoleOptions } from './console-server.js';
+export { createConsoleApi, type ConsoleServices } from './console-api.js';
+export { createSessionStore, parseCookies, SESSION_COOKIE, type SessionStore, type ConsoleSession } from './console-session.js';
+export { createLiveStats, quantileBetween, type LiveStats, type WindowStats } from './live-stats.js';
+export { mountConsole } from './mount-console.js';
+export { approvalsOverHttp, type ApprovalsSource, type PendingApproval } from './approvals-source.js';
+export { createGatewayClient, type GatewayClient } from './gateway-client.js';
+export { listRequests, parseRequestLogQuery, type RequestLogQuery, type RequestLogRow } from './request-log.js';
+export type { TraceSource, AlertSource } from './trace-source.js';
+export { createStaticFiles, DEFAULT_CONSOLE_STATIC_DIR } from './static-files.js';

@@ -1,0 +1,11 @@
+export { CONTROL_VARIANT_ID, defineExperiment, defineExperiments, experimentSchema, experimentsConfigSchema, variantSchema } from './experiment.js';
+export type { Arm, Experiment, ExperimentConfig, MetricName } from './experiment.js';
+export { assignArm, bucketOf, BUCKETS } from './assignment.js';
+export { EXPERIMENT_MIGRATIONS, lazyExperimentStore, openExperimentStore } from './experiment-store.js';
+export type { ArmObservations, ExperimentRequestRecord, ExperimentStore, FeedbackRecord } from './experiment-store.js';
+export { analyzeExperiment, METRIC_DIRECTIONS } from './analysis.js';
+export type { ArmSummary, ExperimentAnalysis, ExperimentOutcome, MetricComparison } from './analysis.js';
+export { analysisJson, formatAnalysis } from './analysis-report.js';
+export { parseFeedback } from './feedback.js';
+export { createAbRoutes } from './ab-routes.js';
+export type { AbRoutesOptions } from './ab-routes.js';

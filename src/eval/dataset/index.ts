@@ -1,0 +1,14 @@
+export { chatMessages, chatProblem, emptyFields, labelOf, missingFields, parseTaskType, REQUIRED_FIELDS, sampleText, TASK_TYPES } from './task-types.js';
+export type { ChatMessage, DatasetRecord, TaskType } from './task-types.js';
+export { parseDataset, readDatasetFile, toJsonl } from './dataset-file.js';
+export type { LoadedSample } from './dataset-file.js';
+export { validateDataset, VALIDATION_THRESHOLDS } from './validate-dataset.js';
+export type { DatasetIssue, LengthStats, Severity, ValidationReport } from './validate-dataset.js';
+export { seededRandom, shuffled } from './seeded-random.js';
+export { DEFAULT_SPLIT_RATIOS, DEFAULT_SPLIT_SEED, parseRatios, stratifiedSplit } from './split-dataset.js';
+export type { SplitRatios, SplitResult } from './split-dataset.js';
+export { toChatExample } from './chat-export.js';
+export type { ChatExample, ChatExportOptions } from './chat-export.js';
+export { adviseFineTuning, ALTERNATIVES } from './fine-tuning-advice.js';
+export type { FineTuningAdvice, FineTuningInputs, FineTuningRecommendation, ModelSize } from './fine-tuning-advice.js';
+export { formatAdvice, formatValidationReport } from './dataset-report.js';

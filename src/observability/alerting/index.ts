@@ -1,0 +1,11 @@
+export { AlertEngine } from './alert-engine.js';
+export type { AlertEngineOptions } from './alert-engine.js';
+export { ALERT_RULE_KEYS, defaultAlertRules } from './alert-rules.js';
+export type { AlertObservation, AlertRule, AlertRuleContext, AlertRuleKey, AlertRuleOverride, AlertSeverity, BudgetReading, ProviderHealthReading } from './alert-rules.js';
+export type { ActiveAlert, AlertNotification, AlertState } from './alert-types.js';
+export { WebhookNotifier, genericPayload, slackPayload } from './alert-notifier.js';
+export type { AlertNotifier, WebhookFormat, WebhookTarget } from './alert-notifier.js';
+export { quantileBetween, readMetricSnapshot } from './metric-snapshot.js';
+export type { HistogramReading, MetricSnapshot } from './metric-snapshot.js';
+export { openAlerting } from './open-alerting.js';
+export { createAlertRoutes } from './alert-routes.js';

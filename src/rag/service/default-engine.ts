@@ -1,0 +1,59 @@
+/**
+ * The RagEngine on Conduit's own parts: chunker + ingestion pipeline (src/rag/chunkers,
+ * src/rag/ingest) and the RAG pipeline (src/rag/strategies: every retrieval strategy, grounded
+ * answers with citations, extractive on the offline model). One pipeline per open index, sharing
+ * one feedback log so `adaptive` learns across queries. `hybrid` options override the retrieval
+ * layer's default fusion (the quality benchmark measures weights through them).
+ */
+import type { EmbeddingModel, LanguageModel } from '../../models/language-model.js';
+import { createChunker, type ChunkerConfig } from '../chunkers/index.js';
+import type { HybridFusion } from '../retrieval/index.js';
+import { createMemoryFeedbackLog, createRagPipeline, DEFAULT_RAG_STRATEGY, RAG_STRATEGIES, type RagPipeline } from '../strategies/index.js';
+import type { ChunkIndex } from '../types.js';
+import { ingestWithChunker } from './engine-ingest.js';
+import type { EngineQuery, RagEngine } from './rag-engine.js';
+
+/** The pipeline's strategies, its default first (the service's fallback default). */
+export const ENGINE_STRATEGIES: readonly string[] = [DEFAULT_RAG_STRATEGY, ...RAG_STRATEGIES.filter((s) => s !== DEFAULT_RAG_STRATEGY)];
+
+export interface DefaultRagEngineOptions {
+  embedder: EmbeddingModel;
+  /** Absent or offline: answers are extractive. */
+  model?: LanguageModel;
+  chunking?: Omit<ChunkerConfig, 'embedder'>;
+  hybrid?: { weights?: Readonly<Record<string, number>>; fusion?: HybridFusion };
+}
+
+export function createDefaultRagEngine(options: DefaultRagEngineOptions): RagEngine {
+  const chunker = createChunker({ ...options.chunking, embedder: options.embedder });
+  const feedback = createMemoryFeedbackLog();
+  const pipelines = new WeakMap<ChunkIndex, RagPipeline>();
+  const pipelineFor = (index: ChunkIndex): RagPipeline => {
+    let pipeline = pipelines.get(index);
+    if (pipeline === undefined) {
+      pipeline = createRagPipeline({
+        index,
+        embedder: options.embedder,
+        ...(options.model ? { model: options.model } : {}),
+        feedback,
+        ...(options.hybrid?.weights ? { hybridWeights: options.hybrid.weights } : {}),
+        ...(options.hybrid?.fusion ? { hybridFusion: options.hybrid.fusion } : {}),
+      });
+      pipelines.set(index, pipeline);
+    }
+    return pipeline;
+  };
+  const request = (query: EngineQuery) => ({
+    query: query.query,
+    strategy: query.strategy,
+    topK: query.topK,
+    ...(query.filter ? { filter: query.filter } : {}),
+    ...(query.signal ? { signal: query.signal } : {}),
+  });
+  return {
+    strategies: ENGINE_STRATEGIES,
+    ingest: (index, documents, ingestOptions) => ingestWithChunker({ index, documents, chunker, embedder: options.embedder, ...ingestOptions }),
+    retrieve: async (index, query) => (await pipelineFor(index).retrieve(request(query))).chunks,
+    answer: (index, query) => pipelineFor(index).query(request(query)),
+  };
+}

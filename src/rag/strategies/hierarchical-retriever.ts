@@ -1,0 +1,84 @@
+/**
+ * Hierarchical retrieval (document summary → section → chunk), after the guides' HRAG: the query
+ * first picks documents by their summaries (chunks of kind `summary`, default top 3), then sections
+ * (chunks of kind `parent`, default top 5) within those documents, then leaf chunks. Leaf chunks come
+ * from `chunkRetriever` (default vector search; the pipeline passes its hybrid retriever so keyword
+ * strength is kept), over-fetched and filtered in memory to the chosen documents — the index's
+ * metadata filter may not know document ids — with chunks of the chosen sections ranked first.
+ *
+ * A corpus ingested without summaries degrades to the plain chunk retriever. If the chosen
+ * documents hold fewer than topK matching chunks, the best chunks from other documents fill the rest,
+ * so a summary that routes badly costs ranking, never recall below a flat search's.
+ */
+import type { EmbeddingModel } from '../../models/language-model.js';
+import { embedQuery } from '../retrieval/embedding-utils.js';
+import { createVectorRetriever } from '../retrieval/vector-retriever.js';
+import { validateRetrievalRequest } from '../retrieval/validate-request.js';
+import type { ChunkIndex, RetrievalRequest, RetrievedChunk, Retriever } from '../types.js';
+
+export const HIERARCHICAL_DEFAULTS = { documents: 3, sections: 5 } as const;
+
+export interface HierarchyLevels {
+  documents: string[];
+  sections: string[];
+}
+
+export interface HierarchicalRetrieverOptions {
+  index: ChunkIndex;
+  embedder: EmbeddingModel;
+  /** Documents kept at the summary level (default 3). */
+  documents?: number;
+  /** Sections kept at the section level (default 5). */
+  sections?: number;
+  /** Leaf-level retriever (default vector search on the same index). */
+  chunkRetriever?: Retriever;
+  /** Candidates fetched at the chunk level before filtering (default max(10 × topK, 50)). */
+  fetchK?: (topK: number) => number;
+  onLevels?: (levels: HierarchyLevels) => void;
+  name?: string;
+}
+
+export function createHierarchicalRetriever(options: HierarchicalRetrieverOptions): Retriever {
+  const name = options.name ?? 'hierarchical';
+  const documentCount = options.documents ?? HIERARCHICAL_DEFAULTS.documents;
+  const sectionCount = options.sections ?? HIERARCHICAL_DEFAULTS.sections;
+  const chunkRetriever = options.chunkRetriever ?? createVectorRetriever({ index: options.index, embedder: options.embedder });
+  const fetchK = options.fetchK ?? ((topK: number) => Math.max(10 * topK, 50));
+  return {
+    name,
+    async retrieve(request: RetrievalRequest): Promise<RetrievedChunk[]> {
+      validateRetrievalRequest(request);
+      const embedding = await embedQuery(options.embedder, request.query, request.signal ? { signal: request.signal } : {});
+      const filter = request.filter ? { filter: request.filter } : {};
+      const summaries = await options.index.vectorSearch({ embedding, topK: documentCount, kinds: ['summary'], ...filter });
+      const window = Math.max(request.topK, fetchK(request.topK));
+      if (summaries.length === 0) {
+        options.onLevels?.({ documents: [], sections: [] });
+        const flat = await chunkRetriever.retrieve({ ...request });
+        return flat.map((hit) => ({ ...hit, via: `${name}(flat)` }));
+      }
+      const documents = unique(summaries.map((s) => s.chunk.documentId));
+      const chosenDocuments = new Set(documents);
+      const [sectionHits, chunkHits] = await Promise.all([
+        options.index.vectorSearch({ embedding, topK: Math.max(sectionCount * documentCount * 4, 50), kinds: ['parent'], ...filter }),
+        chunkRetriever.retrieve({ ...request, topK: window }),
+      ]);
+      const sections = sectionHits.filter((s) => chosenDocuments.has(s.chunk.documentId)).slice(0, sectionCount).map((s) => s.chunk.id);
+      const chosenSections = new Set(sections);
+      options.onLevels?.({ documents, sections });
+      const tier = (hit: RetrievedChunk): number => {
+        if (!chosenDocuments.has(hit.chunk.documentId)) return 2;
+        return hit.chunk.parentId !== undefined && chosenSections.has(hit.chunk.parentId) ? 0 : 1;
+      };
+      return chunkHits
+        .map((hit, position) => ({ hit, position, tier: tier(hit) }))
+        .sort((a, b) => a.tier - b.tier || a.position - b.position)
+        .slice(0, request.topK)
+        .map(({ hit }) => ({ ...hit, via: name }));
+    },
+  };
+}
+
+function unique(values: readonly string[]): string[] {
+  return [...new Set(values)];
+}

@@ -1,0 +1,74 @@
+/** `conduit ab …` through main(argv, io), reading what the store recorded in the embedded database. */
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../../src/cli/main.js';
+import type { CliIo } from '../../../src/cli/io.js';
+import { openDatabase } from '../../../src/store/open-database.js';
+import { openExperimentStore } from '../../../src/eval/ab/experiment-store.js';
+
+const cwd = mkdtempSync(join(tmpdir(), 'conduit-ab-'));
+after(() => rmSync(cwd, { recursive: true, force: true }));
+
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env: {},
+    cwd,
+    readStdin: async () => '',
+    shutdownSignal: () => new AbortController().signal,
+  };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
+
+// Wikipedia's Welch example 1 as feedback scores (SciPy: t = −2.4553563983, df = 24.9885292902, p = 0.0213780015).
+const A = [27.5, 21.0, 19.0, 23.6, 17.0, 17.9, 16.9, 20.1, 21.9, 22.6, 23.1, 19.6, 19.0, 21.7, 21.4];
+const B = [27.1, 22.0, 20.8, 23.4, 23.4, 23.5, 25.8, 22.0, 24.8, 20.2, 21.9, 22.1, 22.9, 20.5, 24.4];
+
+describe('conduit ab', () => {
+  before(async () => {
+    writeFileSync(
+      join(cwd, 'conduit.yaml'),
+      `storage:\n  state_dir: ./state\nexperiments:\n  - id: tone\n    variants:\n      - id: friendly\n        share: 50\n        model: fast\n    min_samples_per_arm: 15\n`,
+    );
+    const db = await openDatabase({ stateDir: join(cwd, 'state') });
+    try {
+      const store = await openExperimentStore(db);
+      for (const [arm, scores] of [['control', A], ['friendly', B]] as const) {
+        for (const [i, score] of scores.entries()) {
+          const requestId = `${arm}-${i}`;
+          await store.recordRequest({ requestId, experimentId: 'tone', variantId: arm, userId: `u-${arm}-${i}`, ok: true, latencyMs: 100 + i, inputTokens: 10, outputTokens: 5 });
+          await store.recordFeedback({ requestId, score });
+        }
+      }
+    } finally {
+      await db.close();
+    }
+  });
+
+  test('analyze prints the Welch test on scores with the reference values and the winner', async () => {
+    const r = await run(['ab', 'analyze', 'tone']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /Experiment tone: 'friendly' beats the control on score/);
+    assert.match(r.stdout, /friendly +score +15\/15 +2\.1667 .* t=2\.4554 +24\.99 +0\.0214 +friendly better/);
+    const json = JSON.parse((await run(['ab', 'analyze', 'tone', '--json'])).stdout) as { outcome: { winner: string }; comparisons: { metric: string; result: { test: { t: number; df: number; p_value: number } } }[] };
+    const score = json.comparisons.find((c) => c.metric === 'score')!.result.test;
+    assert.deepEqual([score.t.toFixed(4), score.df.toFixed(4), score.p_value.toFixed(4)], ['2.4554', '24.9885', '0.0214']);
+    assert.equal(json.outcome.winner, 'friendly');
+  });
+
+  test('list and assign; an unknown experiment or subcommand fails', async () => {
+    assert.match((await run(['ab', 'list'])).stdout, /tone {2}control 50% \| friendly 50% model=fast {2}primary=score/);
+    const assigned = (await run(['ab', 'assign', 'tone', 'alice'])).stdout.trim();
+    assert.ok(['control', 'friendly'].includes(assigned));
+    assert.equal((await run(['ab', 'assign', 'tone', 'alice'])).stdout.trim(), assigned);
+    assert.equal((await run(['ab', 'analyze', 'nope'])).code, 1);
+    assert.equal((await run(['ab', 'frob'])).code, 2);
+  });
+});

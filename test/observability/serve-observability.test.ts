@@ -1,0 +1,105 @@
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { main } from '../../src/cli/main.js';
+import type { CliIo } from '../../src/cli/io.js';
+import { openDatabase } from '../../src/store/open-database.js';
+import { createTestSchema } from '../support/databases.js';
+import { SqlTraceStore, parseTraceparent } from '../../src/observability/tracing/index.js';
+import { startFakeOpenAI, type FakeOpenAI } from '../fake-upstream/openai-upstream.js';
+import { startWebhookReceiver, type WebhookReceiver } from './alerting/webhook-receiver.js';
+import { eventually } from '../gateway/harness.js';
+
+describe('conduit serve with tracing (own store) and alerting', () => {
+  let dir: string;
+  let upstream: FakeOpenAI;
+  let receiver: WebhookReceiver;
+  let schema: { url: string; drop(): Promise<void> };
+  before(async () => {
+    // PostgreSQL rather than embedded PGlite: the same SQL, and seconds faster to open twice.
+    schema = await createTestSchema();
+    dir = mkdtempSync(join(tmpdir(), 'conduit-obs-'));
+    upstream = await startFakeOpenAI();
+    receiver = await startWebhookReceiver();
+    writeFileSync(
+      join(dir, 'conduit.yaml'),
+      [
+        'providers:',
+        `  openai: { api_key: test, base_url: "${upstream.url}" }`,
+        'default_model: openai/gpt-4o-mini',
+        'reliability: { max_retries: 0 }',
+        `storage: { database_url: "${schema.url}" }`,
+        'tracing: { enabled: true }',
+        'alerting:',
+        '  interval_ms: 50',
+        `  webhooks: [{ url: "${receiver.url}/hook", format: generic }]`,
+        '  rules: { error_rate: { for_ms: 0 } }',
+      ].join('\n'),
+    );
+  });
+  after(async () => {
+    await upstream.close();
+    await receiver.close();
+    await schema.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('requests are stored as traces (traceparent honoured and forwarded) and a failing upstream fires an alert', async () => {
+    const shutdown = new AbortController();
+    let stderr = '';
+    let resolveUrl: (url: string) => void;
+    const urlSeen = new Promise<string>((resolve) => (resolveUrl = resolve));
+    const io: CliIo = {
+      stdout: { write: () => true },
+      stderr: {
+        write: (s: string) => {
+          stderr += s;
+          const m = /listening on (http:\/\/\S+)/.exec(stderr);
+          if (m) resolveUrl(m[1]!);
+          return true;
+        },
+      },
+      env: { CONDUIT_PORT: '0', CONDUIT_LOG_LEVEL: 'silent' },
+      cwd: dir,
+      readStdin: async () => '',
+      shutdownSignal: () => shutdown.signal,
+    };
+    const exit = main(['serve', '--host', '127.0.0.1'], io);
+    const url = await Promise.race([urlSeen, exit.then(() => Promise.reject(new Error(`serve exited: ${stderr}`)))]);
+    const traceId = 'aaaabbbbccccddddeeeeffff00001111';
+    const chat = (headers: Record<string, string> = {}) =>
+      fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }) });
+    const ok = await chat({ traceparent: `00-${traceId}-1111222233334444-01` });
+    assert.equal(ok.status, 200, await ok.text());
+    const forwarded = upstream.requests.at(-1)!.headers.traceparent;
+    assert.equal(parseTraceparent(typeof forwarded === 'string' ? forwarded : undefined)?.traceId, traceId);
+
+    for (let i = 0; i < 3; i++) upstream.enqueue({ kind: 'error', status: 500, message: 'down', type: 'server_error' });
+    for (let i = 0; i < 3; i++) assert.equal((await chat()).status >= 500, true);
+    await eventually(() => receiver.received.some((r) => r.body.status === 'firing'), 5000);
+    const firing = receiver.received.find((r) => r.body.status === 'firing')!;
+    assert.equal((firing.body.labels as Record<string, string>).alertname, 'ConduitHighErrorRate');
+
+    shutdown.abort();
+    assert.equal(await exit, 0, stderr);
+
+    const db = await openDatabase({ url: schema.url });
+    try {
+      const store = await SqlTraceStore.open(db, { pruneIntervalMs: 0 });
+      const traces = await store.listTraces();
+      assert.equal(traces.length, 4);
+      const first = traces.find((t) => t.traceId === traceId)!;
+      assert.ok(first, 'the caller’s trace id is kept');
+      assert.equal(first.httpStatus, 200);
+      assert.equal(first.spanCount, 2);
+      assert.equal((await store.listTraces({ status: 'error' })).length, 3);
+      const spans = await store.getTrace(traceId);
+      assert.equal(spans[1]!.parentSpanId, spans[0]!.spanId);
+      assert.equal(spans[1]!.attributes['gen_ai.request.model'], 'gpt-4o-mini');
+    } finally {
+      await db.close();
+    }
+  });
+});
