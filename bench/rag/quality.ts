@@ -6,7 +6,11 @@
  * precision@k, MRR and nDCG@10 at document level. Checks the issue's rule: hybrid is never worse
  * than the best single retriever.
  *
- *   npx tsx bench/rag/quality.ts [--k 5] [--strategies vector,keyword,hybrid,mmr] [--variants] [--fresh] [--json out.json]
+ *   npx tsx bench/rag/quality.ts [--k 5] [--strategies vector,keyword,hybrid,mmr] [--variants] [--subset=odd|even|all] [--fresh] [--json out.json]
+ *
+ * `--subset` scores only the odd-numbered (1st, 3rd, …) or even-numbered lines of questions.jsonl:
+ * the default fusion weights were chosen on the whole set, so each half is a check that hybrid's
+ * lead does not depend on which questions it was tuned on.
  *
  * The collection is kept in <tmpdir>/conduit-bench-rag-quality so a re-run does not re-embed
  * (unchanged documents are skipped by content hash); --fresh starts from nothing.
@@ -44,12 +48,26 @@ export interface QualityOptions {
   /** Also measure the fusion variants. */
   variants?: boolean;
   fresh?: boolean;
+  /** Which questions to score, by 1-based line number in questions.jsonl (default all). */
+  subset?: QuestionSubset;
   stateDir?: string;
   log?: (line: string) => void;
 }
 
+export const QUESTION_SUBSETS = ['all', 'odd', 'even'] as const;
+export type QuestionSubset = (typeof QUESTION_SUBSETS)[number];
+
+/** The odd- or even-numbered items (1-based, as a reader counts the lines), or all of them. */
+export function selectSubset<T>(items: readonly T[], subset: QuestionSubset): T[] {
+  if (subset === 'all') return [...items];
+  const remainder = subset === 'odd' ? 0 : 1;
+  return items.filter((_, i) => i % 2 === remainder);
+}
+
 export interface QualityResult {
   report: EvalReport;
+  subset: QuestionSubset;
+  questions: number;
   ingest: { documents: number; chunks: number; embedded: number; seconds: number };
   /** The issue's rule, on recall@k, MRR and nDCG@10. */
   hybridNeverWorse: { holds: boolean; bestSingle: Record<string, { strategy: string; value: number }>; hybrid: Record<string, number> };
@@ -75,7 +93,8 @@ export async function runQuality(options: QualityOptions = {}): Promise<QualityR
     });
     log(`  ${summary.documents} documents, ${summary.chunks} chunks, ${summary.embedded} embedded, ${summary.seconds.toFixed(1)} s`);
 
-    const items = await readEvalDataset(join(NODE_DOCS_DIR, 'questions.jsonl'));
+    const subset = options.subset ?? 'all';
+    const items = selectSubset(await readEvalDataset(join(NODE_DOCS_DIR, 'questions.jsonl')), subset);
     const rows = new Map<string, { engine: RagEngine; strategy: string }>();
     for (const strategy of options.strategies ?? ['vector', 'keyword', 'hybrid']) rows.set(strategy, { engine, strategy });
     if (options.variants) {
@@ -90,6 +109,8 @@ export async function runQuality(options: QualityOptions = {}): Promise<QualityR
     });
     return {
       report,
+      subset,
+      questions: items.length,
       ingest: { documents: summary.documents, chunks: summary.chunks, embedded: summary.embedded, seconds: summary.seconds },
       hybridNeverWorse: checkHybrid(report),
     };
@@ -128,7 +149,7 @@ export function formatQuality(result: QualityResult): string {
   const rule = result.hybridNeverWorse;
   const lines = RULE_METRICS.map((m) => `  ${m}: hybrid ${(rule.hybrid[m] ?? 0).toFixed(3)} vs best single ${rule.bestSingle[m]?.strategy ?? '-'} ${(rule.bestSingle[m]?.value ?? 0).toFixed(3)}`);
   return [
-    `Retrieval quality on the Node.js API set (${result.ingest.documents} documents, ${result.ingest.chunks} chunks):`,
+    `Retrieval quality on the Node.js API set (${result.ingest.documents} documents, ${result.ingest.chunks} chunks; ${result.questions} questions, subset ${result.subset}):`,
     formatEvalReport(result.report).trimEnd(),
     `hybrid never worse than the best single retriever: ${rule.holds ? 'PASS' : 'FAIL'}`,
     ...lines,
@@ -136,9 +157,19 @@ export function formatQuality(result: QualityResult): string {
   ].join('\n');
 }
 
+/** `--name value` or `--name=value`. */
 function arg(name: string): string | undefined {
+  const inline = process.argv.find((a) => a.startsWith(`--${name}=`));
+  if (inline !== undefined) return inline.slice(name.length + 3);
   const i = process.argv.indexOf(`--${name}`);
   return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+function subsetArg(): QuestionSubset {
+  const value = arg('subset') ?? 'all';
+  const subset = QUESTION_SUBSETS.find((s) => s === value);
+  if (subset === undefined) throw new Error(`--subset must be one of ${QUESTION_SUBSETS.join(', ')} (got '${value}')`);
+  return subset;
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) {
@@ -148,6 +179,7 @@ if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.
     ...(k !== undefined ? { k: Number(k) } : {}),
     ...(strategies !== undefined ? { strategies: strategies.split(',') } : {}),
     variants: process.argv.includes('--variants'),
+    subset: subsetArg(),
     fresh: process.argv.includes('--fresh'),
   });
   process.stdout.write(formatQuality(result));

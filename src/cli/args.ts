@@ -12,7 +12,7 @@ export class UsageError extends Error {
   }
 }
 
-export const COMMANDS = ['serve', 'models', 'config', 'chat', 'solve', 'prompts', 'keys', 'spend', 'audit', 'cache', 'mcp', 'rag', 'runs', 'eval', 'ab', 'loadtest', 'dataset', 'capacity', 'help'] as const;
+export const COMMANDS = ['serve', 'models', 'config', 'chat', 'solve', 'prompts', 'keys', 'spend', 'audit', 'cache', 'mcp', 'rag', 'runs', 'eval', 'ab', 'loadtest', 'dataset', 'capacity', 'incident', 'help'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 const OPTIONS = {
@@ -74,6 +74,9 @@ const OPTIONS = {
   'latency-ms': { type: 'string' },
   'per-replica': { type: 'string' },
   headroom: { type: 'string' },
+  severity: { type: 'string' },
+  summary: { type: 'string' },
+  note: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -99,6 +102,7 @@ const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   loadtest: ['rate', 'concurrency', 'duration', 'requests', 'stream', 'prompt', 'max-tokens', 'api-key', 'timeout-ms', 'target-rate', 'target-latency-ms', 'json'],
   dataset: ['task', 'seed', 'ratios', 'output', 'system', 'data-size', 'specificity', 'gap', 'weeks', 'model-size', 'json'],
   capacity: ['url', 'window', 'rate', 'latency-ms', 'target-rate', 'target-latency-ms', 'per-replica', 'headroom', 'json'],
+  incident: ['host', 'port', 'url', 'api-key', 'status', 'reason', 'severity', 'summary', 'note', 'json'],
   help: [],
 };
 
@@ -216,6 +220,9 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       latencyMs: values['latency-ms'],
       perReplica: values['per-replica'],
       headroom: values.headroom,
+      severity: values.severity,
+      summary: values.summary,
+      note: values.note,
     },
   };
 }

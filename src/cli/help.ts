@@ -30,6 +30,7 @@ Commands:
   loadtest <url>        load test an OpenAI-compatible endpoint (rate or concurrency; TTFT; Little's Law)
   dataset validate|split|export|advise   fine-tuning data checks, stratified split, chat JSONL, decision score
   capacity              Little's Law sizing: concurrency, upstream connections, replicas (measured or what-if)
+  incident serve|alert|list|show|approve|deny|resolve|ack   alerts to incidents, tickets, approved remediation
 
 ${GLOBAL}
 
@@ -284,6 +285,22 @@ Options:
   --json                      machine-readable output
 
 ${GLOBAL}
+`,
+  incident: `Usage: conduit incident serve [--host <host>] [--port <port>]
+       conduit incident alert <name> [label=value ...] [--severity <s>] [--summary <text>] [--status firing|resolved]
+       conduit incident list [--status open|acknowledged|resolved] [--json]
+       conduit incident show <incident-id>
+       conduit incident approve|deny <incident-id> <approval-id> [--reason <text>]
+       conduit incident ack <incident-id>
+       conduit incident resolve <incident-id> --note "<what fixed it>"
+
+The incident-handling application (the incident: section of the configuration; an example with
+runbooks is in examples/incident). 'serve' runs the gateway with /v1/incidents/* (Alertmanager
+webhook at /v1/incidents/alerts/alertmanager). The other subcommands talk to that gateway:
+  --url <url>           gateway base URL (default: the configured server.host:server.port)
+  --api-key <key>       Bearer token (default: incident.webhook_token, else $CONDUIT_API_KEY)
+  --severity <s>        critical, high, warning, low or info
+  --json                print JSON
 `,
   help: MAIN_HELP,
 };

@@ -24,6 +24,7 @@ import { runAb } from './commands/ab.js';
 import { runLoadtestCommand } from './commands/loadtest.js';
 import { runDataset } from './commands/dataset.js';
 import { runCapacity } from './commands/capacity.js';
+import { runIncident } from './commands/incident.js';
 import { runAudit, runCache, runKeys, runSpend } from './commands/policy-commands.js';
 
 export async function main(argv: string[], io: CliIo = processIo()): Promise<number> {
@@ -54,7 +55,7 @@ async function run(argv: string[], io: CliIo): Promise<number> {
     io.stderr.write(MAIN_HELP);
     return 2;
   }
-  if (!['chat', 'solve', 'prompts', 'config', 'keys', 'audit', 'cache', 'mcp', 'rag', 'runs', 'eval', 'ab', 'loadtest', 'dataset'].includes(args.command) && args.args.length > 0) {
+  if (!['chat', 'solve', 'prompts', 'config', 'keys', 'audit', 'cache', 'mcp', 'rag', 'runs', 'eval', 'ab', 'loadtest', 'dataset', 'incident'].includes(args.command) && args.args.length > 0) {
     throw new UsageError(`'conduit ${args.command}' takes no arguments, got '${args.args.join(' ')}'`);
   }
 
@@ -95,6 +96,8 @@ async function run(argv: string[], io: CliIo): Promise<number> {
       return runEval(ctx);
     case 'ab':
       return runAb(ctx);
+    case 'incident':
+      return runIncident(ctx);
   }
 }
 

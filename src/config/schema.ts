@@ -281,8 +281,10 @@ const ragSchema = z.strictObject({
       overlap_tokens: nonNegativeInt().default(64),
       /** Semantic splitting: a sentence starts a new chunk below this similarity to the previous one. */
       semantic_threshold: fraction().default(0.8),
+      /** One summary chunk per document (model-written; extractive offline): hierarchical retrieval's first level. */
+      summaries: boolish(z.boolean()).default(true),
     })
-    .default({ method: 'recursive', chunk_tokens: 512, overlap_tokens: 64, semantic_threshold: 0.8 }),
+    .default({ method: 'recursive', chunk_tokens: 512, overlap_tokens: 64, semantic_threshold: 0.8, summaries: true }),
   upload_limit_bytes: positiveInt().default(DEFAULT_RAG_UPLOAD_LIMIT_BYTES),
 });
 

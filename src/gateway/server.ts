@@ -157,7 +157,9 @@ async function handleRequest(gw: GatewayState, req: GatewayRequest, res: Gateway
           if (!group.matches(path)) continue;
           ctx.route = group.name;
           if (gw.policy !== undefined) await gw.policy.admit(ctx);
-          await group.handle(ctx, path);
+          // Traced: the request span is the active parent of spans the group starts (agent runs, retrievals).
+          if (ctx.span !== undefined && gw.tracing !== undefined) await gw.tracing.tracer.runInSpan(ctx.span, () => group.handle(ctx, path));
+          else await group.handle(ctx, path);
           return;
         }
       }

@@ -66,21 +66,25 @@ export function withRetry(model: LanguageModel, opts: RetryOptions = {}): Retryi
     const p: AttemptPlan = {
       layer: 'retry',
       clock,
-      async pick({ attempt, lastError, options }: PickContext) {
+      // Not async: the first attempt's target comes back synchronously (see generateWithFailover).
+      pick({ attempt, lastError, options }: PickContext): AttemptTarget | undefined | Promise<AttemptTarget | undefined> {
         if (attempt === 0 || lastError === undefined) return target;
-        if (attempt > maxRetries || !isRetryableError(lastError)) return undefined;
-        const retryIndex = attempt - 1;
-        const backoff = backoffDelayMs(retryIndex, settings, random);
-        const retryAfter = lastError.retryAfterMs;
-        if (retryAfter !== undefined && retryAfter > maxRetryAfterMs) return undefined;
-        const delayMs = Math.max(backoff, retryAfter ?? 0);
-        // Sleeping into the deadline would only turn the real error into a timeout: fail fast.
-        if (delayMs >= remainingMs(options, clock.now())) return undefined;
-        if (!options.retryBudget?.tryAcquire()) return undefined;
-        opts.onRetry?.({ retry: attempt, error: lastError, delayMs });
-        if (delayMs > 0) await clock.sleep(delayMs, options.signal);
-        return target;
+        return pickRetry(attempt, lastError, options);
       },
+    };
+    const pickRetry = async (attempt: number, lastError: ConduitError, options: CallOptions): Promise<AttemptTarget | undefined> => {
+      if (attempt > maxRetries || !isRetryableError(lastError)) return undefined;
+      const retryIndex = attempt - 1;
+      const backoff = backoffDelayMs(retryIndex, settings, random);
+      const retryAfter = lastError.retryAfterMs;
+      if (retryAfter !== undefined && retryAfter > maxRetryAfterMs) return undefined;
+      const delayMs = Math.max(backoff, retryAfter ?? 0);
+      // Sleeping into the deadline would only turn the real error into a timeout: fail fast.
+      if (delayMs >= remainingMs(options, clock.now())) return undefined;
+      if (!options.retryBudget?.tryAcquire()) return undefined;
+      opts.onRetry?.({ retry: attempt, error: lastError, delayMs });
+      if (delayMs > 0) await clock.sleep(delayMs, options.signal);
+      return target;
     };
     if (attemptTimeoutMs !== undefined) p.attemptTimeoutMs = attemptTimeoutMs;
     return p;

@@ -54,20 +54,24 @@ export interface AttemptScopeOptions {
 
 /** The caller's signal as the attempt's: nothing but the caller can end this attempt. */
 function passThroughScope(parent: AbortSignal | undefined): AttemptScope {
-  return {
-    signal: parent ?? NEVER_ABORTED,
-    passThrough: true,
-    abort() {
-      throw new Error('passThroughScope.abort: open the scope with ownAbort to abort one attempt');
-    },
-    race<T>(promise: Promise<T>): Promise<T> {
-      return promise;
-    },
-    dispose() {},
-  };
+  return parent === undefined ? UNSIGNALLED_PASS_THROUGH : new PassThroughScope(parent);
+}
+
+/** A class, not a literal with three closures: the gateway opens one per request. */
+class PassThroughScope implements AttemptScope {
+  readonly passThrough = true;
+  constructor(readonly signal: AbortSignal) {}
+  abort(): void {
+    throw new Error('passThroughScope.abort: open the scope with ownAbort to abort one attempt');
+  }
+  race<T>(promise: Promise<T>): Promise<T> {
+    return promise;
+  }
+  dispose(): void {}
 }
 
 const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+const UNSIGNALLED_PASS_THROUGH = new PassThroughScope(NEVER_ABORTED);
 
 export function openAttemptScope(options: CallOptions, scopeOptions: AttemptScopeOptions): AttemptScope {
   if (scopeOptions.ownAbort === false && !options.signal?.aborted) {

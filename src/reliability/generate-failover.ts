@@ -14,7 +14,9 @@ export async function generateWithFailover(request: ModelRequest, options: CallO
   for (let attempt = 0; ; attempt++) {
     if (options.signal?.aborted) throw abortReasonToError(options.signal.reason);
     if (remainingMs(options, clock.now()) <= 0) throw deadlineExceededError(lastError);
-    const target = await pickTarget(plan, attempt, lastError, options);
+    // Plans usually answer the first pick synchronously: no promise, no microtask on the hot path.
+    const picked = pickTargetNow(plan, attempt, lastError, options);
+    const target = isPromiseLike(picked) ? await picked : picked;
     if (!target) throw lastError ?? new ConduitError('provider_unavailable', `${plan.layer}: nothing to try`);
 
     const started = clock.now();
@@ -37,13 +39,41 @@ export async function generateWithFailover(request: ModelRequest, options: CallO
   }
 }
 
-/** Asks the plan for a target; turns an aborted backoff sleep into the right ConduitError. */
-export async function pickTarget(plan: AttemptPlan, attempt: number, lastError: ConduitError | undefined, options: CallOptions): Promise<AttemptTarget | undefined> {
+/**
+ * pickTarget without the await when the plan answers synchronously; a promise (a backoff, an async
+ * plan) goes through pickTarget's error mapping. A synchronous throw is mapped the same way.
+ */
+function pickTargetNow(plan: AttemptPlan, attempt: number, lastError: ConduitError | undefined, options: CallOptions): AttemptTarget | undefined | PromiseLike<AttemptTarget | undefined> {
+  let picked: AttemptTarget | undefined | PromiseLike<AttemptTarget | undefined>;
   try {
-    return await plan.pick({ attempt, lastError, options });
+    picked = plan.pick({ attempt, lastError, options });
   } catch (thrown) {
-    if (thrown instanceof ConduitError) throw thrown;
-    if (options.signal?.aborted) throw abortReasonToError(options.signal.reason);
-    throw normaliseError(thrown);
+    return Promise.reject(pickError(thrown, options));
+  }
+  return isPromiseLike(picked) ? pickTarget(plan, attempt, lastError, options, picked) : picked;
+}
+
+function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+  return typeof (value as { then?: unknown } | undefined)?.then === 'function';
+}
+
+function pickError(thrown: unknown, options: CallOptions): ConduitError {
+  if (thrown instanceof ConduitError) return thrown;
+  if (options.signal?.aborted) return abortReasonToError(options.signal.reason);
+  return normaliseError(thrown);
+}
+
+/** Asks the plan for a target; turns an aborted backoff sleep into the right ConduitError. */
+export async function pickTarget(
+  plan: AttemptPlan,
+  attempt: number,
+  lastError: ConduitError | undefined,
+  options: CallOptions,
+  pending?: PromiseLike<AttemptTarget | undefined>,
+): Promise<AttemptTarget | undefined> {
+  try {
+    return await (pending ?? plan.pick({ attempt, lastError, options }));
+  } catch (thrown) {
+    throw pickError(thrown, options);
   }
 }

@@ -50,7 +50,7 @@ describe('argument parsing', () => {
 
   test('mistakes are UsageErrors with a clear message', () => {
     const cases: [string[], string][] = [
-      [['frob'], "unknown command 'frob' (commands: serve, models, config, chat, solve, prompts, keys, spend, audit, cache, mcp, rag, runs, eval, ab, loadtest, dataset, capacity)"],
+      [['frob'], "unknown command 'frob' (commands: serve, models, config, chat, solve, prompts, keys, spend, audit, cache, mcp, rag, runs, eval, ab, loadtest, dataset, capacity, incident)"],
       [['chat', '--temperature', '1'], "unknown option '--temperature'"],
       [['models', '--stream'], "option '--stream' does not apply to 'conduit models'"],
       [['serve', '--model'], "option '--model' needs a value"],
@@ -81,7 +81,7 @@ describe('conduit (in-process)', () => {
     const r = await run(['deploy']);
     assert.equal(r.code, 2);
     assert.equal(r.stdout, '');
-    assert.equal(r.stderr, "conduit: unknown command 'deploy' (commands: serve, models, config, chat, solve, prompts, keys, spend, audit, cache, mcp, rag, runs, eval, ab, loadtest, dataset, capacity)\nRun 'conduit --help' for usage.\n");
+    assert.equal(r.stderr, "conduit: unknown command 'deploy' (commands: serve, models, config, chat, solve, prompts, keys, spend, audit, cache, mcp, rag, runs, eval, ab, loadtest, dataset, capacity, incident)\nRun 'conduit --help' for usage.\n");
     const flag = await run(['models', '--verbose']);
     assert.equal(flag.code, 2);
     assert.match(flag.stderr, /^conduit: unknown option '--verbose'/);

@@ -14,7 +14,7 @@ describe('console server', () => {
   let cookie: string;
 
   before(async () => {
-    gw = await startConsoleGateway({ tracing: true, agents: true });
+    gw = await startConsoleGateway({ tracing: true, agents: true, alerting: true });
     cookie = await login(gw.url);
   });
   after(async () => {
@@ -229,6 +229,24 @@ describe('console server', () => {
     assert.equal(missing.status, 400);
     assert.equal(gw.upstream.requests.length, before + 1, 'no model call for a prompt that did not render');
     assert.equal((await consoleCall(gw.url, 'playground', { cookie, body: { prompt: 'nope/nothing', variables: {} } })).status, 404);
+  });
+
+  test('overview lists the alerts the alert engine has firing', async () => {
+    const quiet = (await consoleCall(gw.url, 'overview', { cookie })).body as { alerts: unknown[]; features: Record<string, boolean> };
+    assert.equal(quiet.features.alerts, true);
+    assert.deepEqual(quiet.alerts, []);
+    // Every call fails upstream for a moment: the error rate of the last minute crosses 10%.
+    for (let i = 0; i < 30; i++) gw.upstream.enqueue({ kind: 'error', status: 500, message: 'down', type: 'server_error' });
+    for (let i = 0; i < 30; i++) assert.ok((await chat(gw.url, MASTER, `fail ${i}`)).status >= 500);
+    await gw.alerts!.evaluate();
+    const o = (await consoleCall(gw.url, 'overview', { cookie })).body as { alerts: { name: string; state: string; severity: string; summary: string }[]; window: { errorRate: number } };
+    const alert = o.alerts.find((a) => a.name === 'ConduitHighErrorRate');
+    assert.ok(alert, JSON.stringify(o.alerts));
+    assert.equal(alert.state, 'firing');
+    assert.ok(alert.summary.length > 0);
+    await gw.console.live.sample();
+    const after = (await consoleCall(gw.url, 'overview', { cookie })).body as { window: { errorRate: number } };
+    assert.ok(after.window.errorRate > 0);
   });
 
   test('logout ends the session; failed logins are throttled', async () => {

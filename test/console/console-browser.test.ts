@@ -30,6 +30,52 @@ async function metric(page: Page, id: string): Promise<number> {
   return Number(text.replace(/[^0-9.]/g, ''));
 }
 
+/**
+ * WCAG AA checks run in the page (a string: this Node project has no DOM types): every visible
+ * text's contrast against its effective background (4.5:1, or 3:1 for large text), and a label for
+ * every form control. Returns the failures as readable lines.
+ */
+const A11Y_AUDIT = `(() => {
+  const lum = (c) => { const [r, g, b] = c.map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : ((v + 0.055) / 1.055) ** 2.4; }); return 0.2126 * r + 0.7152 * g + 0.0722 * b; };
+  const rgba = (s) => (s.match(/[\\d.]+/g) || []).map(Number);
+  const bgOf = (el) => { for (let e = el; e; e = e.parentElement) { const c = rgba(getComputedStyle(e).backgroundColor); if (c.length === 3 || c[3] > 0) return c.slice(0, 3); } return [255, 255, 255]; };
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    if (el.closest('[hidden], dialog:not([open])')) continue;
+    const own = [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim() !== '');
+    if (!own || el.getClientRects().length === 0) continue;
+    const cs = getComputedStyle(el);
+    if (cs.visibility === 'hidden' || Number(cs.opacity) === 0) continue;
+    const fg = rgba(cs.color).slice(0, 3);
+    const [l1, l2] = [lum(fg), lum(bgOf(el))].sort((a, b) => b - a);
+    const ratio = (l1 + 0.05) / (l2 + 0.05);
+    const size = parseFloat(cs.fontSize);
+    const large = size >= 24 || (size >= 18.66 && Number(cs.fontWeight) >= 700);
+    if (ratio < (large ? 3 : 4.5)) out.push('contrast ' + ratio.toFixed(2) + ' for "' + el.textContent.trim().slice(0, 40) + '"');
+  }
+  for (const c of document.querySelectorAll('input:not([type=hidden]):not([hidden]), select, textarea')) {
+    if (c.closest('[hidden]')) continue;
+    if (c.labels.length === 0 && !c.getAttribute('aria-label')) out.push('no label for #' + c.id);
+  }
+  return out;
+})()`;
+
+async function auditA11y(page: Page, where: string): Promise<void> {
+  const failures = (await page.evaluate(A11Y_AUDIT)) as string[];
+  assert.deepEqual(failures, [], `accessibility problems on ${where}`);
+}
+
+/** A streamed chat completion, read to its end. */
+async function streamChat(url: string, content: string): Promise<void> {
+  const res = await fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${MASTER}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ model: 'openai/gpt-4o-mini', stream: true, messages: [{ role: 'user', content }] }),
+  });
+  assert.equal(res.status, 200);
+  assert.match(await res.text(), /data: \[DONE\]/);
+}
+
 /** "123 requests since start", under the requests/s card. */
 async function requestsSinceStart(page: Page): Promise<number> {
   const text = await page.locator('[data-metric="requests-per-second"]').locator('xpath=..').locator('.stat-sub').innerText();
@@ -97,8 +143,9 @@ describe('console in a browser', () => {
     const load = Promise.all(
       Array.from({ length: 4 }, async () => {
         while (Date.now() < until) {
-          const r = await chat(gw.url, MASTER, `load ${sent++}`);
-          assert.equal(r.status, 200);
+          // Half of them streamed, so time to first token has observations too.
+          if (sent % 2 === 0) assert.equal((await chat(gw.url, MASTER, `load ${sent++}`)).status, 200);
+          else await streamChat(gw.url, `load ${sent++}`);
         }
       }),
     );
@@ -107,6 +154,8 @@ describe('console in a browser', () => {
     assert.ok((await metric(page, 'requests-per-second')) > 0);
     await waitUntil(async () => (await requestsSinceStart(page)) >= startTotal + sent, 8000, 'every load request counted');
     assert.notEqual(await page.locator('[data-metric="latency-p95"]').innerText(), '—');
+    assert.notEqual(await page.locator('[data-metric="ttft-p50"]').innerText(), '—');
+    await auditA11y(page, 'the overview');
     await shot(page, 'overview-1280');
   });
 
@@ -117,6 +166,7 @@ describe('console in a browser', () => {
     await dialog.getByRole('button', { name: 'Stop all traffic' }).click();
     await page.locator('#stop-state[data-stopped="true"]').waitFor();
     await page.getByText('EMERGENCY STOP ACTIVE').waitFor();
+    await auditA11y(page, 'the overview during a stop');
     const refused = await chat(gw.url, MASTER, 'during the stop');
     assert.equal(refused.status, 503);
     assert.equal(errorCode(refused), 'emergency_stop');
@@ -139,6 +189,7 @@ describe('console in a browser', () => {
     await page.getByRole('button', { name: 'Resolve with this object' }).click();
     await page.locator('#resolve-result .error').waitFor();
     assert.equal((await dlq.get(id))?.status, 'pending');
+    await auditA11y(page, 'a dead letter');
     await shot(page, 'dlq-item-1280');
     await editor.fill('{"name": "Ann", "age": 71}');
     await page.getByRole('button', { name: 'Resolve with this object' }).click();
@@ -157,6 +208,7 @@ describe('console in a browser', () => {
     assert.match(secret, /^ck-/);
     await page.getByRole('cell', { name: 'browser-made', exact: true }).waitFor();
     assert.equal((await chat(gw.url, secret, 'from the new key')).status, 200);
+    await auditA11y(page, 'keys');
     await shot(page, 'keys-1280');
   });
 
@@ -178,8 +230,10 @@ describe('console in a browser', () => {
     await page.getByRole('button', { name: 'Search' }).click();
     await page.locator(`[data-trace="${traceId}"]`).click();
     await page.getByRole('heading', { name: `Trace ${traceId}` }).waitFor();
+    await page.locator('[data-span]').first().waitFor();
     assert.equal(await page.locator('[data-span]').count(), 4);
     assert.equal(await page.locator('.wf-bar.error').count(), 1, 'the failed attempt is marked');
+    await auditA11y(page, 'a trace');
     await shot(page, 'trace-1280');
   });
 
@@ -188,6 +242,7 @@ describe('console in a browser', () => {
     await page.getByRole('link', { name: 'Approvals' }).click();
     const card = page.locator('[data-approval]').filter({ hasText: runId });
     await card.getByText('25% of 1200').first().waitFor();
+    await auditA11y(page, 'approvals');
     await shot(page, 'approvals-1280');
     await card.getByLabel('Reason (optional)').fill('checked by the browser test');
     await card.getByRole('button', { name: 'Approve' }).click();
@@ -205,6 +260,7 @@ describe('console in a browser', () => {
     await page.getByRole('button', { name: 'Run' }).click();
     assert.equal(await page.locator('#pg-result').innerText(), '{"category":"billing","priority":"p2","reason":"refund"}');
     assert.match(JSON.stringify(gw.upstream.requests.at(-1)?.body), /charged twice/);
+    await auditA11y(page, 'the playground');
     await shot(page, 'playground-1280');
   });
 

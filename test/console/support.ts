@@ -14,6 +14,7 @@ import { startGateway, type Harness } from '../gateway/harness.js';
 import { toolThenAnswer } from '../agents/http/agent-scenarios.js';
 import type { ConduitConsole } from '../../src/console/index.js';
 import { SqlTraceStore, Tracer } from '../../src/observability/tracing/index.js';
+import { AlertEngine, defaultAlertRules } from '../../src/observability/alerting/index.js';
 import { configSchema } from '../../src/config/schema.js';
 import { createModelRegistry } from '../../src/models/registry/index.js';
 import { createPromptRegistry } from '../../src/prompting/registry.js';
@@ -34,10 +35,12 @@ export interface ConsoleGateway {
   tracer: Tracer | undefined;
   /** With `agents`: a gateway serving agent `ops`, whose calculator calls wait for approval. */
   agentsUrl: string | undefined;
+  /** With `alerting`: the alert engine over this gateway's metrics (evaluate() by hand; error rate fires at once). */
+  alerts: AlertEngine | undefined;
   close(): Promise<void>;
 }
 
-export async function startConsoleGateway(options: { tracing?: boolean; agents?: boolean; sampleIntervalMs?: number } = {}): Promise<ConsoleGateway> {
+export async function startConsoleGateway(options: { tracing?: boolean; agents?: boolean; alerting?: boolean; sampleIntervalMs?: number } = {}): Promise<ConsoleGateway> {
   const upstream = await startFakeOpenAI({ defaultText: '{"category":"billing","priority":"p2","reason":"refund"}' });
   const policyConfig = {
     auth: { master_key: MASTER },
@@ -50,6 +53,9 @@ export async function startConsoleGateway(options: { tracing?: boolean; agents?:
   const store = options.tracing === true && pg.policies.db !== undefined ? await SqlTraceStore.open(pg.policies.db, { pruneIntervalMs: 0 }) : undefined;
   const tracer = store === undefined ? undefined : new Tracer({ exporter: store });
   const agents = options.agents === true && pg.policies.db !== undefined ? await startAgents(pg.policies.db) : undefined;
+  const alerts = options.alerting === true ? new AlertEngine({ rules: defaultAlertRules({ error_rate: { for_ms: 0 } }), registry: pg.gateway.metrics.registry, notifiers: [] }) : undefined;
+  // The baseline reading: rates need two.
+  await alerts?.evaluate();
   const resolver = createModelRegistry({ config: configSchema.parse({ providers: { openai: { api_key: 'sk-upstream', base_url: upstream.url } }, reliability: { max_retries: 0, health_check_interval_ms: 0 } }) });
   const console = attachConsole({
     gateway: pg.gateway,
@@ -60,6 +66,7 @@ export async function startConsoleGateway(options: { tracing?: boolean; agents?:
     // startPolicyGateway takes no app routes: the agent routes run on a gateway of their own, reached the same way.
     ...(agents === undefined ? {} : { approvals: approvalsOverHttp(createGatewayClient({ baseUrl: () => agents.gateway.url, credential: MASTER })) }),
     ...(store === undefined ? {} : { traces: store }),
+    ...(alerts === undefined ? {} : { alerts }),
     sampleIntervalMs: options.sampleIntervalMs ?? 250,
   });
   return {
@@ -69,6 +76,7 @@ export async function startConsoleGateway(options: { tracing?: boolean; agents?:
     console,
     tracer,
     agentsUrl: agents?.gateway.url,
+    alerts,
     async close() {
       await tracer?.shutdown();
       await agents?.gateway.close();

@@ -12,6 +12,8 @@ import { startFakeOpenAI, type FakeOpenAI } from '../fake-upstream/openai-upstre
 import { startWebhookReceiver, type WebhookReceiver } from './alerting/webhook-receiver.js';
 import { eventually } from '../gateway/harness.js';
 
+const MASTER = 'master-key-for-observability-tests';
+
 describe('conduit serve with tracing (own store) and alerting', () => {
   let dir: string;
   let upstream: FakeOpenAI;
@@ -61,7 +63,7 @@ describe('conduit serve with tracing (own store) and alerting', () => {
           return true;
         },
       },
-      env: { CONDUIT_PORT: '0', CONDUIT_LOG_LEVEL: 'silent' },
+      env: { CONDUIT_PORT: '0', CONDUIT_LOG_LEVEL: 'silent', CONDUIT_MASTER_KEY: MASTER },
       cwd: dir,
       readStdin: async () => '',
       shutdownSignal: () => shutdown.signal,
@@ -70,7 +72,7 @@ describe('conduit serve with tracing (own store) and alerting', () => {
     const url = await Promise.race([urlSeen, exit.then(() => Promise.reject(new Error(`serve exited: ${stderr}`)))]);
     const traceId = 'aaaabbbbccccddddeeeeffff00001111';
     const chat = (headers: Record<string, string> = {}) =>
-      fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }) });
+      fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${MASTER}`, ...headers }, body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }) });
     const ok = await chat({ traceparent: `00-${traceId}-1111222233334444-01` });
     assert.equal(ok.status, 200, await ok.text());
     const forwarded = upstream.requests.at(-1)!.headers.traceparent;
@@ -82,6 +84,19 @@ describe('conduit serve with tracing (own store) and alerting', () => {
     const firing = receiver.received.find((r) => r.body.status === 'firing')!;
     assert.equal((firing.body.labels as Record<string, string>).alertname, 'ConduitHighErrorRate');
 
+    // The console's API: traces and alerts, admin only.
+    const admin = { authorization: `Bearer ${MASTER}` };
+    const list = await waitForTraces(url, admin, 4);
+    assert.equal(list.data.find((t) => t.traceId === traceId)?.httpStatus, 200);
+    const errors = (await (await fetch(`${url}/v1/traces?status=error&limit=10`, { headers: admin })).json()) as { data: unknown[] };
+    assert.equal(errors.data.length, 3);
+    const one = (await (await fetch(`${url}/v1/traces/${traceId}`, { headers: admin })).json()) as { spans: { name: string }[] };
+    assert.deepEqual(one.spans.map((s) => s.name), ['POST /v1/chat/completions', 'chat gpt-4o-mini']);
+    assert.equal((await fetch(`${url}/v1/traces?status=maybe`, { headers: admin })).status, 400);
+    assert.equal((await fetch(`${url}/v1/traces`)).status, 401);
+    const alerts = (await (await fetch(`${url}/v1/alerts`, { headers: admin })).json()) as { active: { name: string; state: string }[]; recent: { status: string }[] };
+    assert.ok(alerts.recent.some((n) => n.status === 'firing'));
+
     shutdown.abort();
     assert.equal(await exit, 0, stderr);
 
@@ -89,7 +104,7 @@ describe('conduit serve with tracing (own store) and alerting', () => {
     try {
       const store = await SqlTraceStore.open(db, { pruneIntervalMs: 0 });
       const traces = await store.listTraces();
-      assert.equal(traces.length, 4);
+      assert.equal(traces.length, 4, 'the model requests only: /v1/traces, /v1/alerts, /health and /metrics are not traced');
       const first = traces.find((t) => t.traceId === traceId)!;
       assert.ok(first, 'the caller’s trace id is kept');
       assert.equal(first.httpStatus, 200);
@@ -103,3 +118,15 @@ describe('conduit serve with tracing (own store) and alerting', () => {
     }
   });
 });
+
+/** Spans reach the store in batches (every 2 s by default); poll until `n` traces are listed. */
+async function waitForTraces(url: string, headers: Record<string, string>, n: number): Promise<{ data: { traceId: string; httpStatus?: number }[] }> {
+  const until = Date.now() + 5000;
+  for (;;) {
+    const res = await fetch(`${url}/v1/traces`, { headers });
+    assert.equal(res.status, 200);
+    const body = (await res.json()) as { data: { traceId: string; httpStatus?: number }[] };
+    if (body.data.length >= n || Date.now() > until) return body;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -10,6 +10,7 @@ import type { AppRoutes } from '../../gateway/app-routes.js';
 import type { ModelResolver } from '../../models/language-model.js';
 import type { SqlDatabase } from '../../store/sql.js';
 import type { AgentTool } from '../tool.js';
+import type { RunEvent } from '../runs/run-event.js';
 import { createAgentRuntime, type AgentRuntime } from '../runs/agent-runtime.js';
 import { agentDefinitionsFromConfig } from '../runs/agents-from-config.js';
 import { createSqlRunStore } from '../runs/sql-run-store.js';
@@ -24,6 +25,8 @@ export interface ServeAgentRoutesOptions {
   /** The gateway's audit log, when `audit:` is configured. */
   audit?: AuditLog;
   extraTools?: readonly AgentTool[];
+  /** Sees every run event (tracing). */
+  observeEvent?: (event: RunEvent) => void;
 }
 
 export async function createServeAgentRoutes(options: ServeAgentRoutesOptions): Promise<AppRoutes> {
@@ -38,7 +41,7 @@ export async function createServeAgentRoutes(options: ServeAgentRoutesOptions): 
     opening ??= (async () => {
       const db = await options.openDb();
       const audit = options.audit ?? (await createAuditLog({ db }));
-      return createAgentRuntime({ store: await createSqlRunStore({ db }), audit, agents: definitions });
+      return createAgentRuntime({ store: await createSqlRunStore({ db }), audit, agents: definitions, ...(options.observeEvent === undefined ? {} : { observeEvent: options.observeEvent }) });
     })().catch((err: unknown) => {
       // A failed open (database down) is retried by the next request rather than cached forever.
       opening = undefined;

@@ -22,6 +22,8 @@ export interface AgentRuntimeOptions {
   agents?: Iterable<AgentDefinition>;
   /** Shared by every run (default: a new tracker). */
   reliability?: ToolReliability;
+  /** Sees every event of every run, before the run's own `onEvent` (tracing: src/observability/tracing/agent-run-tracing.ts). */
+  observeEvent?: (event: RunEvent) => void;
 }
 
 export interface StartRunOptions {
@@ -88,7 +90,7 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
     ...(agent.requireApproval === undefined ? {} : { requireApproval: agent.requireApproval }),
     ...(agent.request === undefined ? {} : { request: agent.request }),
     ...(extra.signal === undefined ? {} : { signal: extra.signal }),
-    ...(extra.onEvent === undefined ? {} : { onEvent: extra.onEvent }),
+    ...withObserver(extra.onEvent, options.observeEvent),
   });
 
   const getRun = async (runId: string): Promise<RunRecord> => {
@@ -193,4 +195,15 @@ export function createAgentRuntime(options: AgentRuntimeOptions): AgentRuntime {
 
 function conflict(approvalId: string, status: string): ConduitError {
   return new ConduitError('invalid_request', `Approval '${approvalId}' was already decided: ${status}`, { code: 'approval_already_decided', status: 409 });
+}
+
+/** The runtime-wide observer chained in front of a run's own handler (as loop options). */
+function withObserver(onEvent: StartRunOptions['onEvent'], observe: ((event: RunEvent) => void) | undefined): Pick<AgentLoopOptions, 'onEvent'> {
+  if (observe === undefined) return onEvent === undefined ? {} : { onEvent };
+  return {
+    onEvent: (event) => {
+      observe(event);
+      return onEvent?.(event);
+    },
+  };
 }

@@ -26,3 +26,4 @@ export { incidentMigrations } from './store/incident-migrations.js';
 export type * from './store/incident-records.js';
 export { createIncidentRoutes, INCIDENT_ROUTE_PREFIX, type IncidentRoutesOptions } from './http/incident-routes.js';
 export { openIncidentApp, jsonMappingOf, type IncidentApp, type OpenIncidentAppOptions } from './open-incident-app.js';
+export { createServeIncidentRoutes, type ServeIncidentRoutesOptions } from './http/serve-incident-routes.js';

@@ -66,7 +66,8 @@ async function evalRun(ctx: CommandContext, suitePath: string): Promise<number> 
     embeddings: () => (embedding ??= Promise.resolve().then(() => registry.resolveEmbedding(suite.embedding_model ?? registry.defaultEmbeddingModelName()))),
   });
   return withStore(ctx, async (store) => {
-    const run = await executePlan(plan, { store, cache: args.options.noCache !== 'true', ...(concurrency === undefined ? {} : { concurrency }) });
+    // Ctrl-C cancels the calls in flight; the jobs already done are not lost from the cache.
+    const run = await executePlan(plan, { store, cache: args.options.noCache !== 'true', signal: io.shutdownSignal(), ...(concurrency === undefined ? {} : { concurrency }) });
     if (args.options.junit !== undefined) await writeFile(resolve(io.cwd, args.options.junit), junitReport(run));
     if (args.options.markdown !== undefined) await writeFile(resolve(io.cwd, args.options.markdown), markdownReport(run));
     io.stdout.write(args.json ? `${JSON.stringify(run, null, 2)}\n` : consoleSummary(run));

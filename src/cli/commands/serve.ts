@@ -25,11 +25,15 @@ import { agentsConfigOf } from '../../config/schema.js';
 import { createServeAgentRoutes } from '../../agents/http/serve-agent-routes.js';
 import { openTracing } from '../../observability/tracing/open-tracing.js';
 import { tracedResolver } from '../../observability/tracing/traced-resolver.js';
+import { agentRunTracer } from '../../observability/tracing/agent-run-tracing.js';
 import { openAlerting } from '../../observability/alerting/open-alerting.js';
+import { createTraceRoutes } from '../../observability/tracing/trace-routes.js';
+import { createAlertRoutes } from '../../observability/alerting/alert-routes.js';
 import { createAbRoutes } from '../../eval/ab/ab-routes.js';
 import { defineExperiments } from '../../eval/ab/experiment.js';
 import { lazyExperimentStore } from '../../eval/ab/experiment-store.js';
 import { attachConsole } from '../../console/index.js';
+import { incidentRoutesFor } from './incident.js';
 
 export async function runServe(ctx: CommandContext): Promise<number> {
   const { io, loaded, registry } = ctx;
@@ -54,6 +58,8 @@ export async function runServe(ctx: CommandContext): Promise<number> {
   // Tracing (`tracing.enabled`): spans go to OTLP or the store; model calls are traced through the resolver.
   const tracing = loaded.config.tracing?.enabled === true ? await openTracing(loaded.config.tracing, { openDb: openAgentDb, logger }) : undefined;
   const resolver = tracing === undefined ? registry : tracedResolver(registry, tracing.tracer);
+  // Alert rules over this gateway's metrics (`alerting:`), with router deployment health as the provider signal; started once listening.
+  const alerting = loaded.config.alerting === undefined ? undefined : openAlerting(loaded.config.alerting, { metrics, logger, providerHealth: () => deploymentHealth(registry) });
   // Agent runs: definitions checked now (a bad `agents:` section fails the start), runtime opened on first use.
   const agentsConfig = agentsConfigOf(loaded.config);
   // A/B experiments: checked now (shares over 100% fail the start), their store opened on first use.
@@ -67,7 +73,9 @@ export async function runServe(ctx: CommandContext): Promise<number> {
   const agentRoutes = agentsConfig.http
     ? await createServeAgentRoutes({
         config: agentsConfig,
-        resolver: registry,
+        // Traced when tracing is on: agent model calls become children of the request's span; runs and tool calls become spans from the run events.
+        resolver,
+        ...(tracing === undefined ? {} : { observeEvent: agentRunTracer(tracing.tracer, { modelCalls: false }) }),
         cwd: io.cwd,
         openDb: openAgentDb,
         extraTools: mcpToolset.tools,
@@ -86,6 +94,9 @@ export async function runServe(ctx: CommandContext): Promise<number> {
     ...(policies.admin === undefined ? {} : { admin: policies.admin }),
     ...(server.cors === undefined ? {} : { corsOrigins: server.cors.origins }),
     appRoutes: [
+      // GET /v1/traces, /v1/traces/{id} (own trace store) and GET /v1/alerts: admin only, for the console.
+      ...(tracing?.store === undefined ? [] : [createTraceRoutes(tracing.store)]),
+      ...(alerting === undefined ? [] : [createAlertRoutes(alerting)]),
       // /v1/conversations: append-only threads answered with earlier turns in context.
       createConversationRoutes({ store: createLazyConversationStore(openAgentDb) }),
       // /v1/agents/{name}/runs, /v1/runs/*, /v1/chat: agent runs with persisted events and approvals.
@@ -98,12 +109,12 @@ export async function runServe(ctx: CommandContext): Promise<number> {
         : []),
       // /v1/experiments/{id}/chat/completions, /v1/feedback, /v1/experiments/{id}/analysis (admin).
       ...(experiments.size === 0 ? [] : [createAbRoutes({ experiments, store: lazyExperimentStore(openAgentDb), prompts: createPromptRegistry({ root: join(io.cwd, 'prompts') }) })]),
+      // /v1/incidents/*: alert ingestion, incidents and their timeline, approvals (`incident:` section).
+      ...(loaded.config.incident?.http === true ? [incidentRoutesFor(loaded.config.incident, { registry, openDb: openAgentDb, cwd: io.cwd, metrics, logger, ...(policies.services?.audit === undefined ? {} : { audit: policies.services.audit }) })] : []),
     ],
   });
   const { url } = await gateway.listen(server.port, server.host);
   registry.startHealthChecks();
-  // Alert rules over this gateway's metrics (`alerting:`), with router deployment health as the provider signal.
-  const alerting = loaded.config.alerting === undefined ? undefined : openAlerting(loaded.config.alerting, { metrics, logger, providerHealth: () => deploymentHealth(registry) });
   alerting?.start();
   // The operator's console at /console (master-key login), in front of the gateway's handler so it stays reachable during an emergency stop.
   attachConsole({

@@ -77,7 +77,7 @@ export async function createSqlEvalResultStore(db: SqlDatabase): Promise<EvalRes
       return row === undefined ? undefined : parseJson<EvalOutput>(row.output);
     },
     async putCached(inputHash, output) {
-      await db.query('INSERT INTO eval_cache (input_hash, output) VALUES ($1, $2) ON CONFLICT (input_hash) DO UPDATE SET output = EXCLUDED.output, created_at = now()', [inputHash, JSON.stringify(output)]);
+      await db.query('INSERT INTO eval_cache (input_hash, output) VALUES ($1, $2) ON CONFLICT (input_hash) DO UPDATE SET output = EXCLUDED.output, created_at = now()', [inputHash, toJsonb(output)]);
     },
     async saveRun(run) {
       await db.transaction(async (tx) => {
@@ -107,8 +107,8 @@ export async function createSqlEvalResultStore(db: SqlDatabase): Promise<EvalRes
             r.score,
             r.cached,
             r.inputHash,
-            JSON.stringify({ output: r.output, vars: r.vars, ...(r.metadata === undefined ? {} : { metadata: r.metadata }) }),
-            JSON.stringify(r.assertions),
+            toJsonb({ output: r.output, vars: r.vars, ...(r.metadata === undefined ? {} : { metadata: r.metadata }) }),
+            toJsonb(r.assertions),
           ]);
         }
       });
@@ -165,6 +165,12 @@ interface ResultRow {
   input_hash: string;
   output: unknown;
   assertions: unknown;
+}
+
+/** JSON for a jsonb column: PostgreSQL rejects the NUL character in jsonb text, so strings lose it. */
+function toJsonb(value: unknown): string {
+  // eslint-disable-next-line no-control-regex -- NUL is exactly what must go
+  return JSON.stringify(value, (_key, v: unknown) => (typeof v === 'string' ? v.replace(/\u0000/g, '') : v));
 }
 
 /** jsonb comes back parsed from both adapters; a string (text column, older driver) is parsed here. */

@@ -6,8 +6,8 @@
  * A paused run's span ends at the pause (status `awaiting_approval`); a resumed run continues in a
  * new span of the same trace when resumed in this process.
  *
- * Model calls are recorded here, so give the agent an untraced model (the registry itself, not
- * `tracedResolver`), or each call is recorded twice.
+ * Model calls are recorded here unless `modelCalls: false` (for agents whose model is already
+ * traced through `tracedResolver`).
  */
 import type { RunEvent } from '../../agents/runs/run-event.js';
 import { ConduitAttr, GenAI } from './genai-attributes.js';
@@ -19,6 +19,11 @@ export interface AgentRunTracingOptions {
   parent?: SpanParent;
   /** Record the run's input, final answer and tool arguments/results. */
   captureContent?: boolean;
+  /**
+   * Record model calls from the run's events (default true). Set false when the agent's model is
+   * already traced (`tracedResolver`, as `conduit serve` wires agents), so calls are not recorded twice.
+   */
+  modelCalls?: boolean;
 }
 
 const MAX_PAUSED = 10_000;
@@ -75,6 +80,7 @@ export function agentRunTracer(tracer: Tracer, options: AgentRunTracingOptions =
     if (run === undefined) return;
     switch (event.type) {
       case 'model_call': {
+        if (options.modelCalls === false) return;
         const span = tracer.startSpan(`chat ${event.model}`, {
           parent: run.span,
           kind: 'client',

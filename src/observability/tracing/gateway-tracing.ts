@@ -13,20 +13,33 @@ import type { ContentCapturePolicy } from './content-capture.js';
 import type { Span } from './span.js';
 import type { Tracer } from './tracer.js';
 
+/**
+ * Paths never traced: probes and scrapes (every few seconds, nothing to see) and the trace and
+ * alert API itself (reading traces must not write traces).
+ */
+export const UNTRACED_PATHS: readonly string[] = ['/health', '/ready', '/metrics', '/v1/traces', '/v1/alerts'];
+
 export class GatewayTracing {
+  private readonly untraced: readonly string[];
+
   constructor(
     readonly tracer: Tracer,
     private readonly captureContent: ContentCapturePolicy = () => false,
-  ) {}
+    options: { untracedPaths?: readonly string[] } = {},
+  ) {
+    this.untraced = options.untracedPaths ?? UNTRACED_PATHS;
+  }
 
   begin(ctx: RequestContext): void {
     const req = ctx.req;
+    const path = pathOf(req.url);
+    for (const p of this.untraced) if (path === p || path.startsWith(`${p}/`)) return;
     const incoming = req.headers.traceparent;
-    const span = this.tracer.startSpan(`${req.method ?? 'GET'} ${pathOf(req.url)}`, {
+    const span = this.tracer.startSpan(`${req.method ?? 'GET'} ${path}`, {
       kind: 'server',
       // A request without `traceparent` starts a new trace even if the server's own code runs inside a span.
       parent: typeof incoming === 'string' ? incoming : null,
-      attributes: { 'http.request.method': req.method ?? 'GET', 'url.path': pathOf(req.url), [ConduitAttr.requestId]: ctx.requestId },
+      attributes: { 'http.request.method': req.method ?? 'GET', 'url.path': path, [ConduitAttr.requestId]: ctx.requestId },
     });
     ctx.span = span;
     const capture = this.captureContent;

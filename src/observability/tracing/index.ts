@@ -16,7 +16,7 @@ export { TRACE_MIGRATIONS } from './trace-migrations.js';
 export { createTracingMiddleware } from './model-tracing-middleware.js';
 export type { ModelTracingOptions } from './model-tracing-middleware.js';
 export { tracedResolver } from './traced-resolver.js';
-export { GatewayTracing } from './gateway-tracing.js';
+export { GatewayTracing, UNTRACED_PATHS } from './gateway-tracing.js';
 export { contentCapturePolicy, CONTENT_CAPTURE_METADATA_FLAG } from './content-capture.js';
 export type { ContentCapturePolicy } from './content-capture.js';
 export { ConduitAttr, GenAI } from './genai-attributes.js';

@@ -9,6 +9,10 @@
  *   once, and chunks that no longer exist are removed;
  * - new texts are embedded in batches (`batchSize`, default 64) and unit-normalised before storing.
  *
+ * With `summaries`, each document also gets one chunk of kind `summary` (see document-summary.ts)
+ * that takes part in the same change detection: it is rebuilt only when the document's chunks
+ * changed, and its embedding is reused when its text did not.
+ *
  * All documents are validated, chunked and compared before anything is written, so bad input
  * changes nothing. Writes then go document by document: an embedding failure part-way leaves the
  * documents already written complete and the rest untouched, and re-running resumes the work.
@@ -18,6 +22,7 @@ import type { CallOptions, EmbeddingModel } from '../../models/language-model.js
 import type { Chunker } from '../chunkers/chunker.js';
 import type { Chunk, ChunkIndex, IndexedChunk, RagDocument } from '../types.js';
 import { contentHash } from './content-hash.js';
+import { summarizeDocument, summaryChunkId, type SummaryOptions } from './document-summary.js';
 import type { IngestProgress, IngestSummary } from './ingest-summary.js';
 import { unitVector } from './unit-vector.js';
 
@@ -37,6 +42,11 @@ export interface IngestOptions {
   onProgress?: IngestProgress;
   /** Rewrite (and re-embed) every document even when unchanged. */
   force?: boolean;
+  /**
+   * One `summary` chunk per document for hierarchical retrieval: `true` for extractive summaries,
+   * or options (a `model` writes them). Default off here; the RAG service turns it on.
+   */
+  summaries?: boolean | SummaryOptions;
   signal?: AbortSignal;
 }
 
@@ -56,6 +66,7 @@ export async function ingestDocuments(options: IngestOptions): Promise<IngestSum
     throw new ConduitError('invalid_request', `batchSize must be a positive integer (got ${batchSize})`, { code: 'invalid_batch_size', param: 'batchSize' });
   }
   validateDocuments(documents);
+  const summaryOptions = options.summaries === true ? {} : options.summaries === false ? undefined : options.summaries;
   const summary: IngestSummary = { documents: documents.length, chunks: 0, embedded: 0, reused: 0, skipped: 0, updated: 0, written: 0, deleted: 0, embeddingTokens: 0, seconds: 0, embeddingSeconds: 0 };
 
   // 1. Chunk and compare with the index (reads only).
@@ -63,11 +74,18 @@ export async function ingestDocuments(options: IngestOptions): Promise<IngestSum
   onProgress?.(0, documents.length, 'chunk');
   for (const [i, document] of documents.entries()) {
     throwIfAborted(options.signal);
-    const chunks = await chunker.chunk(document);
+    const chunks = [...(await chunker.chunk(document))];
     checkChunks(document, chunks);
+    const stored = await index.documentHashes(document.id);
+    if (summaryOptions !== undefined) {
+      const summaryId = summaryChunkId(document.id);
+      const reuse = !options.force && stored.has(summaryId) ? (await index.getChunks([summaryId]))[0] : undefined;
+      const leafHashes = chunks.map((c) => contentHash(c.text));
+      chunks.push(await summarizeDocument(document, chunks, leafHashes, { ...summaryOptions, reuse, ...(options.signal ? { signal: options.signal } : {}) }));
+      checkChunks(document, chunks);
+    }
     summary.chunks += chunks.length;
     const hashes = chunks.map((c) => contentHash(c.text));
-    const stored = await index.documentHashes(document.id);
     if (!options.force && (await isUnchanged(index, chunks, hashes, stored))) summary.skipped++;
     else changed.push({ document, chunks, hashes, stored });
     onProgress?.(i + 1, documents.length, 'chunk');

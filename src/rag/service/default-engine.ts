@@ -3,12 +3,15 @@
  * src/rag/ingest) and the RAG pipeline (src/rag/strategies: every retrieval strategy, grounded
  * answers with citations, extractive on the offline model). One pipeline per open index, sharing
  * one feedback log so `adaptive` learns across queries. `hybrid` options override the retrieval
- * layer's default fusion (the quality benchmark measures weights through them).
+ * layer's default fusion (the quality benchmark measures weights through them). Ingestion writes a
+ * summary chunk per document by default (model-written when `model` can generate, else
+ * extractive) so the `hierarchical` strategy has documents to choose from.
  */
 import type { EmbeddingModel, LanguageModel } from '../../models/language-model.js';
 import { createChunker, type ChunkerConfig } from '../chunkers/index.js';
+import type { SummaryOptions } from '../ingest/index.js';
 import type { HybridFusion } from '../retrieval/index.js';
-import { createMemoryFeedbackLog, createRagPipeline, DEFAULT_RAG_STRATEGY, RAG_STRATEGIES, type RagPipeline } from '../strategies/index.js';
+import { createMemoryFeedbackLog, createRagPipeline, recordQueryFeedback, type FeedbackLog, DEFAULT_RAG_STRATEGY, RAG_STRATEGIES, type RagPipeline } from '../strategies/index.js';
 import type { ChunkIndex } from '../types.js';
 import { ingestWithChunker } from './engine-ingest.js';
 import type { EngineQuery, RagEngine } from './rag-engine.js';
@@ -22,11 +25,16 @@ export interface DefaultRagEngineOptions {
   model?: LanguageModel;
   chunking?: Omit<ChunkerConfig, 'embedder'>;
   hybrid?: { weights?: Readonly<Record<string, number>>; fusion?: HybridFusion };
+  /** Document summaries at ingestion (default true: written by `model`, extractive without one). */
+  summaries?: boolean | SummaryOptions;
+  /** Where `adaptive` keeps its scores (default: in memory, lost with the process). */
+  feedback?: FeedbackLog;
 }
 
 export function createDefaultRagEngine(options: DefaultRagEngineOptions): RagEngine {
   const chunker = createChunker({ ...options.chunking, embedder: options.embedder });
-  const feedback = createMemoryFeedbackLog();
+  const feedback = options.feedback ?? createMemoryFeedbackLog();
+  const summaries = options.summaries === false ? undefined : options.summaries === undefined || options.summaries === true ? (options.model ? { model: options.model } : {}) : options.summaries;
   const pipelines = new WeakMap<ChunkIndex, RagPipeline>();
   const pipelineFor = (index: ChunkIndex): RagPipeline => {
     let pipeline = pipelines.get(index);
@@ -52,8 +60,9 @@ export function createDefaultRagEngine(options: DefaultRagEngineOptions): RagEng
   });
   return {
     strategies: ENGINE_STRATEGIES,
-    ingest: (index, documents, ingestOptions) => ingestWithChunker({ index, documents, chunker, embedder: options.embedder, ...ingestOptions }),
+    ingest: (index, documents, ingestOptions) => ingestWithChunker({ index, documents, chunker, embedder: options.embedder, ...(summaries ? { summaries } : {}), ...ingestOptions }),
     retrieve: async (index, query) => (await pipelineFor(index).retrieve(request(query))).chunks,
     answer: (index, query) => pipelineFor(index).query(request(query)),
+    recordFeedback: (entry) => recordQueryFeedback(feedback, entry),
   };
 }

@@ -5,7 +5,7 @@
  */
 import type { EmbeddingModel } from '../../models/language-model.js';
 import type { Chunker } from '../chunkers/index.js';
-import { ingestDocuments } from '../ingest/index.js';
+import { ingestDocuments, type SummaryOptions } from '../ingest/index.js';
 import type { ChunkIndex, RagDocument } from '../types.js';
 import type { EngineIngestSummary, EngineProgress } from './rag-engine.js';
 
@@ -14,6 +14,8 @@ export interface EngineIngestOptions {
   documents: readonly RagDocument[];
   chunker: Chunker;
   embedder: EmbeddingModel;
+  /** Document summaries for hierarchical retrieval (see ingest/document-summary.ts). */
+  summaries?: boolean | SummaryOptions;
   onProgress?: (progress: EngineProgress) => void;
   signal?: AbortSignal;
 }
@@ -26,6 +28,7 @@ export async function ingestWithChunker(options: EngineIngestOptions): Promise<E
     documents,
     chunker: options.chunker,
     embedder: options.embedder,
+    ...(options.summaries !== undefined ? { summaries: options.summaries } : {}),
     ...(options.onProgress ? { onProgress: (done: number, total: number, phase: EngineProgress['phase']) => options.onProgress?.({ phase, done, total }) } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
   });

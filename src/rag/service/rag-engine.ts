@@ -4,6 +4,7 @@
  * `createDefaultRagEngine` binds it to src/rag/ingest, src/rag/strategies and src/rag/answer; the
  * benchmark passes its own fusion weights through the same options.
  */
+import type { FeedbackEntry, RagFeedback } from '../strategies/index.js';
 import type { ChunkIndex, MetadataFilter, RagAnswer, RagDocument, RetrievedChunk } from '../types.js';
 
 export interface EngineIngestSummary {
@@ -44,4 +45,6 @@ export interface RagEngine {
   /** Ranked chunks only (evaluation, debugging): no answer is generated. */
   retrieve(index: ChunkIndex, query: EngineQuery): Promise<RetrievedChunk[]>;
   answer(index: ChunkIndex, query: EngineQuery): Promise<RagAnswer>;
+  /** Scores a strategy's outcome for a query so `adaptive` learns (absent: the engine does not learn). */
+  recordFeedback?(feedback: RagFeedback): Promise<FeedbackEntry>;
 }

@@ -43,6 +43,22 @@ export const querySchema = z.strictObject({
   filters: z.record(z.string().min(1), filterValue).optional(),
 });
 
+/** A rating of one answer: a score from 0 to 1, or thumbs up (1) / down (0); exactly one of them. */
+export const feedbackSchema = z
+  .strictObject({
+    query: z.string().min(1),
+    strategy: z.string().min(1),
+    score: z.number().min(0).max(1).optional(),
+    thumbs: z.enum(['up', 'down']).optional(),
+    comment: z.string().max(2000).optional(),
+  })
+  .refine((v) => (v.score === undefined) !== (v.thumbs === undefined), { message: 'give exactly one of score (0 to 1) or thumbs (up or down)', path: ['score'] });
+
+/** The feedback's score in [0, 1]: thumbs up is 1, down is 0. */
+export function feedbackScore(body: z.output<typeof feedbackSchema>): number {
+  return body.score ?? (body.thumbs === 'up' ? 1 : 0);
+}
+
 export const uploadFieldsSchema = z.strictObject({
   id: z.string().min(1).optional(),
   metadata: z.string().optional(),

@@ -7,6 +7,7 @@
  *   POST   /v1/rag/collections/{c}/documents        JSON {documents:[…]} | {text,…}, or multipart files → 201 ingestion
  *   DELETE /v1/rag/collections/{c}/documents/{id}                                    → {id, deleted: true, chunks}
  *   POST   /v1/rag/query                            {query, collection, top_k?, strategy?, filters?} → answer + sources
+ *   POST   /v1/rag/feedback                         {query, strategy, score (0-1) | thumbs (up|down), comment?} → 201 recorded
  *
  * Each request is parsed and validated completely (body, file types, empty documents, collection)
  * before the service writes anything, so every 4xx leaves the collections as they were.
@@ -18,7 +19,7 @@ import type { RequestContext } from '../../gateway/context.js';
 import { loadBuffer, loadString } from '../loaders/index.js';
 import type { RagDocument } from '../types.js';
 import { isMultipart, parseMultipart } from './multipart-upload.js';
-import { addDocumentsSchema, createCollectionSchema, parseMetadataField, querySchema, toMetadataFilter, uploadFieldsSchema, validate, type DocumentInput } from './rag-requests.js';
+import { addDocumentsSchema, createCollectionSchema, feedbackSchema, feedbackScore, parseMetadataField, querySchema, toMetadataFilter, uploadFieldsSchema, validate, type DocumentInput } from './rag-requests.js';
 import { answerBody, collectionBody, ingestionBody } from './rag-responses.js';
 import type { RagService } from './rag-service.js';
 
@@ -61,6 +62,10 @@ export function createRagRoutes(source: RagService | (() => Promise<RagService>)
       if (area === 'query' && segments.length === 1) {
         requireMethod(method, 'POST');
         return query(ctx, service);
+      }
+      if (area === 'feedback' && segments.length === 1) {
+        requireMethod(method, 'POST');
+        return feedback(ctx, service);
       }
       if (area === 'collections' && rest.length === 0) {
         if (collection === undefined) {
@@ -170,6 +175,17 @@ async function query(ctx: RequestContext, service: RagService): Promise<void> {
     signal: ctx.signal(),
   });
   sendJson(ctx, 200, answerBody(body.collection, answer));
+}
+
+async function feedback(ctx: RequestContext, service: RagService): Promise<void> {
+  const body = validate(feedbackSchema, parseJsonBody(await readRawBody(ctx), ctx.gw.maxJsonDepth));
+  const entry = await service.recordFeedback({
+    query: body.query,
+    strategy: body.strategy,
+    score: feedbackScore(body),
+    ...(body.comment !== undefined ? { comment: body.comment } : {}),
+  });
+  sendJson(ctx, 201, { object: 'rag.feedback', query: entry.query, query_type: entry.queryType, strategy: entry.strategy, score: entry.score, created_at: entry.at });
 }
 
 function requireMethod(method: string, ...allowed: string[]): void {

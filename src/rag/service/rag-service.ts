@@ -7,6 +7,7 @@
  */
 import { ConduitError } from '../../core/errors.js';
 import { assertCollectionName } from '../index/collection-name.js';
+import { scoredStrategy, type FeedbackEntry } from '../strategies/index.js';
 import type { CollectionInfo, CollectionStore, MetadataFilter, RagAnswer, RagDocument, RetrievedChunk } from '../types.js';
 import type { EngineIngestSummary, EngineProgress, RagEngine } from './rag-engine.js';
 
@@ -29,6 +30,15 @@ export interface QueryInput {
   topK?: number;
   filter?: MetadataFilter;
   signal?: AbortSignal;
+}
+
+export interface FeedbackInput {
+  query: string;
+  /** The strategy that answered (`adaptive:<s>` as an adaptive answer reports it scores `<s>`). */
+  strategy: string;
+  /** In [0, 1]. */
+  score: number;
+  comment?: string;
 }
 
 export interface IngestInput {
@@ -116,6 +126,26 @@ export class RagService {
   async query(input: QueryInput): Promise<RagAnswer> {
     const { index, query } = await this.prepareQuery(input);
     return this.engine.answer(index, query);
+  }
+
+  /** Records how well a strategy answered a query; `adaptive` prefers what scores better. */
+  async recordFeedback(input: FeedbackInput): Promise<FeedbackEntry> {
+    if (input.query.trim() === '') throw new ConduitError('invalid_request', 'The query is empty', { code: 'empty_query', param: 'query' });
+    const strategy = scoredStrategy(input.strategy);
+    if (strategy === 'adaptive') {
+      throw new ConduitError('invalid_request', "Score the strategy adaptive chose ('adaptive:<strategy>' as the answer reports it), not 'adaptive' itself", {
+        code: 'unknown_strategy',
+        param: 'strategy',
+      });
+    }
+    this.assertStrategy(strategy);
+    if (!(input.score >= 0 && input.score <= 1)) {
+      throw new ConduitError('invalid_request', `score must be from 0 to 1, got ${input.score}`, { code: 'invalid_feedback', param: 'score' });
+    }
+    if (this.engine.recordFeedback === undefined) {
+      throw new ConduitError('invalid_request', 'This RAG engine does not learn from feedback', { code: 'feedback_unsupported' });
+    }
+    return this.engine.recordFeedback({ query: input.query, strategy, score: input.score, ...(input.comment !== undefined ? { comment: input.comment } : {}) });
   }
 
   close(): Promise<void> {

@@ -1,7 +1,10 @@
 /**
  * Hierarchical retrieval (document summary → section → chunk), after the guides' HRAG: the query
- * first picks documents by their summaries (chunks of kind `summary`, default top 3), then sections
- * (chunks of kind `parent`, default top 5) within those documents, then leaf chunks. Leaf chunks come
+ * first picks documents by their summaries (chunks of kind `summary`, written at ingestion, default
+ * top 3), then sections (default top 5) within those documents, then leaf chunks. A section is a
+ * parent chunk (kind `parent`, parent/child chunking: ranked by its own embedding) or, for the
+ * other chunkers, a heading path (the chunks' `section` metadata: ranked by how many of the
+ * leaf candidates fall in it and how high, a reciprocal-rank sum). Leaf chunks come
  * from `chunkRetriever` (default vector search; the pipeline passes its hybrid retriever so keyword
  * strength is kept), over-fetched and filtered in memory to the chosen documents — the index's
  * metadata filter may not know document ids — with chunks of the chosen sections ranked first.
@@ -14,9 +17,18 @@ import type { EmbeddingModel } from '../../models/language-model.js';
 import { embedQuery } from '../retrieval/embedding-utils.js';
 import { createVectorRetriever } from '../retrieval/vector-retriever.js';
 import { validateRetrievalRequest } from '../retrieval/validate-request.js';
-import type { ChunkIndex, RetrievalRequest, RetrievedChunk, Retriever } from '../types.js';
+import type { Chunk, ChunkIndex, RetrievalRequest, RetrievedChunk, Retriever } from '../types.js';
 
 export const HIERARCHICAL_DEFAULTS = { documents: 3, sections: 5 } as const;
+/** Reciprocal-rank constant for scoring heading sections by their candidates' ranks. */
+const SECTION_RRF_K = 60;
+
+/** A chunk's section: its parent chunk's id, or its document and heading path; none without either. */
+export function sectionIdOf(chunk: Chunk): string | undefined {
+  if (chunk.parentId !== undefined) return chunk.parentId;
+  const section = chunk.metadata.section;
+  return typeof section === 'string' && section !== '' ? `${chunk.documentId}#section:${section}` : undefined;
+}
 
 export interface HierarchyLevels {
   documents: string[];
@@ -63,12 +75,14 @@ export function createHierarchicalRetriever(options: HierarchicalRetrieverOption
         options.index.vectorSearch({ embedding, topK: Math.max(sectionCount * documentCount * 4, 50), kinds: ['parent'], ...filter }),
         chunkRetriever.retrieve({ ...request, topK: window }),
       ]);
-      const sections = sectionHits.filter((s) => chosenDocuments.has(s.chunk.documentId)).slice(0, sectionCount).map((s) => s.chunk.id);
+      const parentSections = sectionHits.filter((s) => chosenDocuments.has(s.chunk.documentId)).map((s) => s.chunk.id);
+      const sections = (parentSections.length > 0 ? parentSections : headingSections(chunkHits, chosenDocuments)).slice(0, sectionCount);
       const chosenSections = new Set(sections);
       options.onLevels?.({ documents, sections });
       const tier = (hit: RetrievedChunk): number => {
         if (!chosenDocuments.has(hit.chunk.documentId)) return 2;
-        return hit.chunk.parentId !== undefined && chosenSections.has(hit.chunk.parentId) ? 0 : 1;
+        const section = sectionIdOf(hit.chunk);
+        return section !== undefined && chosenSections.has(section) ? 0 : 1;
       };
       return chunkHits
         .map((hit, position) => ({ hit, position, tier: tier(hit) }))
@@ -77,6 +91,17 @@ export function createHierarchicalRetriever(options: HierarchicalRetrieverOption
         .map(({ hit }) => ({ ...hit, via: name }));
     },
   };
+}
+
+/** Heading sections of the chosen documents, best first: a reciprocal-rank sum over their candidates. */
+function headingSections(hits: readonly RetrievedChunk[], documents: ReadonlySet<string>): string[] {
+  const scores = new Map<string, number>();
+  hits.forEach((hit, position) => {
+    if (!documents.has(hit.chunk.documentId)) return;
+    const section = sectionIdOf(hit.chunk);
+    if (section !== undefined) scores.set(section, (scores.get(section) ?? 0) + 1 / (SECTION_RRF_K + position + 1));
+  });
+  return [...scores].sort((a, b) => b[1] - a[1]).map(([section]) => section);
 }
 
 function unique(values: readonly string[]): string[] {

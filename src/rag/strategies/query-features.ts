@@ -9,6 +9,11 @@ import { looksLikeFollowUp, type ConversationTurn } from '../transform/conversat
 import { contentTerms } from '../retrieval/query-terms.js';
 
 export type QueryType = 'follow-up' | 'multi-part' | 'identifier' | 'conceptual' | 'factual';
+export const QUERY_TYPES: readonly QueryType[] = ['follow-up', 'multi-part', 'identifier', 'conceptual', 'factual'];
+
+export function isQueryType(value: string): value is QueryType {
+  return (QUERY_TYPES as readonly string[]).includes(value);
+}
 
 export interface QueryFeatures {
   queryType: QueryType;

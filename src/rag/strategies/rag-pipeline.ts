@@ -35,6 +35,7 @@ import { correctiveRetrieve, DEFAULT_CORRECTIVE_THRESHOLD, type ChunkGrade } fro
 import { createMemoryFeedbackLog, type FeedbackLog } from './feedback-log.js';
 import { createHierarchicalRetriever, type HierarchyLevels } from './hierarchical-retriever.js';
 import { extractQueryFeatures, type QueryFeatures } from './query-features.js';
+import { recordQueryFeedback, type RagFeedback } from './query-feedback.js';
 import { createLexicalGrader, createModelGrader, type RelevanceGrader } from './relevance-grader.js';
 import { selfReflectiveAnswer, type ReflectionRound } from './self-reflective.js';
 import { selectStrategy, type SelectableStrategy, type StrategySelection } from './strategy-selector.js';
@@ -121,13 +122,7 @@ export interface RagRetrieval {
   usage: GroundedAnswer['usage'];
 }
 
-export interface RagFeedback {
-  query: string;
-  strategy: string;
-  score: number;
-  outcome?: string;
-  history?: readonly ConversationTurn[];
-}
+export type { RagFeedback } from './query-feedback.js';
 
 export interface RagPipeline {
   readonly feedback: FeedbackLog;
@@ -291,12 +286,7 @@ export function createRagPipeline(options: RagPipelineOptions): RagPipeline {
     },
 
     async recordFeedback(entry) {
-      if (typeof entry.query !== 'string' || entry.query.trim() === '') {
-        throw new ConduitError('invalid_request', 'feedback needs the query', { code: 'invalid_feedback', param: 'query' });
-      }
-      const features = extractQueryFeatures(entry.query, entry.history ?? []);
-      const strategy = entry.strategy.startsWith('adaptive:') ? entry.strategy.slice('adaptive:'.length) : entry.strategy;
-      await feedback.record({ query: entry.query, queryType: features.queryType, strategy, score: entry.score, ...(entry.outcome ? { outcome: entry.outcome } : {}) });
+      await recordQueryFeedback(feedback, entry);
     },
   };
 

@@ -1,4 +1,4 @@
-/** `conduit ab …` through main(argv, io), reading what the store recorded in the embedded database. */
+/** `conduit ab …` through main(argv, io), reading the experiment tables from the PostgreSQL test database (a fresh schema). */
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -6,11 +6,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../../src/cli/main.js';
 import type { CliIo } from '../../../src/cli/io.js';
-import { openDatabase } from '../../../src/store/open-database.js';
+import { openPgDatabase } from '../../../src/store/postgres/pg-database.js';
+import { createTestSchema } from '../../support/databases.js';
 import { openExperimentStore } from '../../../src/eval/ab/experiment-store.js';
 
 const cwd = mkdtempSync(join(tmpdir(), 'conduit-ab-'));
-after(() => rmSync(cwd, { recursive: true, force: true }));
+let dropSchema: (() => Promise<void>) | undefined;
+after(async () => {
+  rmSync(cwd, { recursive: true, force: true });
+  await dropSchema?.();
+});
 
 async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
@@ -33,20 +38,19 @@ const B = [27.1, 22.0, 20.8, 23.4, 23.4, 23.5, 25.8, 22.0, 24.8, 20.2, 21.9, 22.
 
 describe('conduit ab', () => {
   before(async () => {
+    const schema = await createTestSchema();
+    dropSchema = () => schema.drop();
     writeFileSync(
       join(cwd, 'conduit.yaml'),
-      `storage:\n  state_dir: ./state\nexperiments:\n  - id: tone\n    variants:\n      - id: friendly\n        share: 50\n        model: fast\n    min_samples_per_arm: 15\n`,
+      `storage:\n  database_url: ${JSON.stringify(schema.url)}\nexperiments:\n  - id: tone\n    variants:\n      - id: friendly\n        share: 50\n        model: fast\n    min_samples_per_arm: 15\n`,
     );
-    const db = await openDatabase({ stateDir: join(cwd, 'state') });
+    const db = await openPgDatabase({ connectionString: schema.url, max: 1 });
     try {
-      const store = await openExperimentStore(db);
-      for (const [arm, scores] of [['control', A], ['friendly', B]] as const) {
-        for (const [i, score] of scores.entries()) {
-          const requestId = `${arm}-${i}`;
-          await store.recordRequest({ requestId, experimentId: 'tone', variantId: arm, userId: `u-${arm}-${i}`, ok: true, latencyMs: 100 + i, inputTokens: 10, outputTokens: 5 });
-          await store.recordFeedback({ requestId, score });
-        }
-      }
+      await openExperimentStore(db); // the tables
+      // One statement per table: the store's own writes are covered by its conformance suite.
+      const rows = (['control', 'friendly'] as const).flatMap((arm) => (arm === 'control' ? A : B).map((score, i) => ({ id: `${arm}-${i}`, arm, i, score })));
+      await db.exec(`INSERT INTO ab_requests (request_id, experiment_id, variant_id, user_id, ok, latency_ms, input_tokens, output_tokens) VALUES ${rows.map((r) => `('${r.id}', 'tone', '${r.arm}', 'u-${r.id}', true, ${100 + r.i}, 10, 5)`).join(', ')}`);
+      await db.exec(`INSERT INTO ab_feedback (request_id, score) VALUES ${rows.map((r) => `('${r.id}', ${r.score})`).join(', ')}`);
     } finally {
       await db.close();
     }

@@ -25,8 +25,8 @@ for (const factory of databaseFactories) {
         assert.equal(await store.getCached('h1'), undefined);
         await store.putCached('h1', output);
         assert.deepEqual(await store.getCached('h1'), output);
-        await store.putCached('h1', { ...output, text: 'replaced' });
-        assert.equal((await store.getCached('h1'))?.text, 'replaced');
+        await store.putCached('h1', { ...output, text: 'replaced\u0000 text' });
+        assert.equal((await store.getCached('h1'))?.text, 'replaced text', 'NUL (refused by jsonb) is dropped');
 
         await store.saveRun(runOf('r1', 'alpha', '2026-01-01T00:00:00Z', true));
         await store.saveRun(runOf('r2', 'alpha', '2026-01-02T00:00:00Z', false));

@@ -24,7 +24,7 @@ const PRODUCTION = /^(prod|production|live)$/i;
 export function assessRisk(runbook: Runbook, context: RiskContext): RiskAssessment {
   const factors: RiskFactor[] = [{ factor: `runbook '${runbook.id}' base risk`, delta: runbook.risk }];
   if (context.labels.some((l) => PRODUCTION.test(l.env ?? l.environment ?? ''))) factors.push({ factor: 'production environment', delta: 0.2 });
-  const hosts = new Set(context.labels.map((l) => l.instance ?? l.host ?? l.pod).filter((h) => h !== undefined));
+  const hosts = new Set(context.labels.map((l) => l.host ?? l.pod ?? l.instance).filter((h) => h !== undefined));
   if (hosts.size > 1) factors.push({ factor: `acts on ${hosts.size} hosts`, delta: 0.1 });
   if (context.severity === 'critical') factors.push({ factor: 'critical incident: a wrong action costs more', delta: 0.1 });
   const score = Math.min(1, Math.max(0, factors.reduce((s, f) => s + f.delta, 0)));

@@ -33,7 +33,7 @@ export function classifyByRules(alerts: readonly AlertFacts[], note = RULES_NOTE
   const names = [...new Set(alerts.map((a) => a.name))];
   const text = alerts.map((a) => [a.name, a.annotations.summary ?? '', a.annotations.description ?? ''].join(' ')).join(' ');
   const category = CATEGORY_RULES.find((r) => r.pattern.test(text))?.category ?? 'other';
-  const hosts = [...new Set(alerts.map((a) => a.labels.instance ?? a.labels.host ?? a.labels.pod).filter((h): h is string => h !== undefined))];
+  const hosts = [...new Set(alerts.map((a) => a.labels.host ?? a.labels.pod ?? a.labels.instance).filter((h): h is string => h !== undefined))];
   const firing = alerts.filter((a) => a.status === 'firing').length;
   const symptoms = names.map((n) => {
     const ofName = alerts.filter((a) => a.name === n);

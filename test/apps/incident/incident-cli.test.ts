@@ -1,0 +1,105 @@
+/**
+ * `conduit incident serve` with the example configuration (examples/incident/conduit.yaml) and the
+ * client subcommands against it: alert → list → show → approve → resolve, all through main().
+ */
+import { describe, test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { main } from '../../../src/cli/main.js';
+import type { CliIo } from '../../../src/cli/io.js';
+
+const cwd = mkdtempSync(join(tmpdir(), 'conduit-incident-cli-'));
+after(() => rmSync(cwd, { recursive: true, force: true }));
+
+const examples = fileURLToPath(new URL('../../../examples/incident/', import.meta.url));
+// The example as shipped, with its runbooks directory made absolute (the test runs in a temp dir).
+writeFileSync(join(cwd, 'conduit.yaml'), readFileSync(join(examples, 'conduit.yaml'), 'utf8').replace('runbooks_dir: examples/incident/runbooks', `runbooks_dir: ${join(examples, 'runbooks')}`));
+
+async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const io: CliIo = {
+    stdout: { write: (s: string) => (stdout += s) },
+    stderr: { write: (s: string) => (stderr += s) },
+    env: { CONDUIT_LOG_LEVEL: 'silent' },
+    cwd,
+    readStdin: async () => '',
+    shutdownSignal: () => new AbortController().signal,
+  };
+  const code = await main(argv, io);
+  return { code, stdout, stderr };
+}
+
+describe('conduit incident', () => {
+  test('usage errors exit 2', async () => {
+    assert.equal((await run(['incident'])).code, 2);
+    assert.equal((await run(['incident', 'alert', 'a=b'])).code, 2);
+    assert.equal((await run(['incident', 'resolve', 'inc_1'])).code, 2);
+    assert.equal((await run(['incident', 'alert', 'X', '--severity', 'huge'])).code, 2);
+  });
+
+  test('serve with the example config; alert, list, show, approve, resolve from the CLI', { timeout: 60_000 }, async () => {
+    const shutdown = new AbortController();
+    let stderr = '';
+    let resolveUrl: (url: string) => void = () => undefined;
+    const urlSeen = new Promise<string>((resolve) => (resolveUrl = resolve));
+    const io: CliIo = {
+      stdout: { write: () => true },
+      stderr: {
+        write: (s: string) => {
+          stderr += s;
+          const m = /listening on (http:\/\/\S+)/.exec(stderr);
+          if (m?.[1] !== undefined) resolveUrl(m[1]);
+          return true;
+        },
+      },
+      env: { CONDUIT_LOG_LEVEL: 'silent' },
+      cwd,
+      readStdin: async () => '',
+      shutdownSignal: () => shutdown.signal,
+    };
+    const exit = main(['incident', 'serve', '--port', '0', '--host', '127.0.0.1'], io);
+    try {
+      const url = await urlSeen;
+      const a = await run(['incident', 'alert', 'HighCPU', 'service=checkout', 'host=web-1', 'env=prod', 'team=sre', '--severity', 'critical', '--summary', 'CPU above 90%', '--url', url]);
+      assert.equal(a.code, 0, a.stderr);
+      const id = /^opened (inc_\w+)/.exec(a.stdout)?.[1];
+      assert.ok(id, a.stdout);
+      const b = await run(['incident', 'alert', 'HighCPU', 'service=checkout', 'host=web-2', 'env=prod', 'team=sre', '--severity', 'critical', '--url', url]);
+      assert.equal(b.stdout.trim(), `attached ${id}`);
+      const muted = await run(['incident', 'alert', 'Watchdog', 'service=monitoring', '--url', url]);
+      assert.match(muted.stdout, /^muted \(noise 1: 'Watchdog' is in incident.correlation.mute_alerts\)/);
+
+      const list = await run(['incident', 'list', '--url', url]);
+      assert.match(list.stdout, new RegExp(`INC-1 +${id} +open +critical +2 alerts`));
+      // The pipeline runs after the webhook answered: wait for the approval request.
+      let view: { approvals: { approvalId: string; status: string }[]; actions: { kind: string; status: string; riskScore: number }[]; incident: { summary: { method: string } | null } } | undefined;
+      for (let i = 0; i < 100 && (view?.approvals.length ?? 0) === 0; i++) {
+        await new Promise((r) => setTimeout(r, 100));
+        view = JSON.parse((await run(['incident', 'show', id, '--url', url])).stdout) as typeof view;
+      }
+      assert.equal(view?.incident.summary?.method, 'rules');
+      const remediation = view?.actions.find((x) => x.kind === 'remediation');
+      assert.equal(remediation?.status, 'awaiting_approval');
+      // Proposed when the incident opened, with one host known: base 0.4 + production 0.2 + critical 0.1.
+      assert.equal(remediation?.riskScore, 0.7);
+      const approvalId = view?.approvals[0]?.approvalId ?? '';
+      const approved = await run(['incident', 'approve', id, approvalId, '--reason', 'looks safe', '--url', url]);
+      assert.equal(approved.code, 0, approved.stderr);
+      assert.equal((JSON.parse(approved.stdout) as { action: { status: string } }).action.status, 'executed');
+      const denied = await run(['incident', 'deny', id, approvalId, '--url', url]);
+      assert.equal(denied.code, 1);
+      assert.match(denied.stderr, /409: Approval .* was already decided: approved/);
+      const resolved = await run(['incident', 'resolve', id, '--note', 'Restarted checkout workers', '--url', url]);
+      assert.equal((JSON.parse(resolved.stdout) as { status: string }).status, 'resolved');
+      const metrics = await (await fetch(`${url}/metrics`)).text();
+      assert.match(metrics, /conduit_incident_time_to_resolve_seconds_count\{severity="critical"\} 1/);
+    } finally {
+      shutdown.abort();
+      assert.equal(await exit, 0);
+    }
+  });
+});
