@@ -77,6 +77,9 @@ const OPTIONS = {
   severity: { type: 'string' },
   summary: { type: 'string' },
   note: { type: 'string' },
+  score: { type: 'string' },
+  thumbs: { type: 'string' },
+  comment: { type: 'string' },
 } as const;
 
 type OptionName = keyof typeof OPTIONS;
@@ -95,7 +98,7 @@ const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   audit: [],
   cache: ['json'],
   mcp: [],
-  rag: ['collection', 'strategy', 'strategies', 'top-k', 'k', 'json'],
+  rag: ['collection', 'strategy', 'strategies', 'top-k', 'k', 'score', 'thumbs', 'comment', 'json'],
   runs: ['agent', 'status', 'reason', 'user', 'json'],
   eval: ['no-cache', 'junit', 'markdown', 'concurrency', 'repeat', 'suite', 'limit', 'output', 'where', 'from', 'models', 'json'],
   ab: ['json'],
@@ -223,6 +226,9 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       severity: values.severity,
       summary: values.summary,
       note: values.note,
+      score: values.score,
+      thumbs: values.thumbs,
+      comment: values.comment,
     },
   };
 }

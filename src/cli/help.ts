@@ -157,6 +157,7 @@ ${GLOBAL}
   rag: `Usage: conduit rag ingest <path> --collection <c> [--json]
        conduit rag ask "<question>" --collection <c> [--strategy <s>] [--top-k <n>] [--json]
        conduit rag eval <dataset.jsonl> --collection <c> [--strategies a,b,c] [--k <n>] [--json]
+       conduit rag feedback "<question>" --strategy <s> (--score <0..1> | --thumbs up|down) [--comment <text>]
 
 ingest  loads a file or a folder (text, Markdown, HTML, PDF, JSON/JSONL, CSV), chunks, embeds and
         indexes it into the collection (created if needed); unchanged documents cost nothing.
@@ -166,6 +167,9 @@ ask     answers from the collection with numbered citations and prints the sourc
 eval    reads {"question", "relevant_document_ids"?, "expected_answer"?} lines and prints recall@k,
         precision@k, MRR and nDCG@10 per strategy side by side, plus model-judged faithfulness and
         answer relevance when a model is configured.
+feedback
+        scores how a strategy answered a question (an answer's strategy, e.g. adaptive:hybrid);
+        scores are kept beside the collections and \`--strategy adaptive\` prefers what scores better.
 
   -c, --collection <c>  the collection
   --strategy <s>        retrieval strategy (default rag.default_strategy, hybrid)

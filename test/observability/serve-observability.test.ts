@@ -84,9 +84,16 @@ describe('conduit serve with tracing (own store) and alerting', () => {
     const firing = receiver.received.find((r) => r.body.status === 'firing')!;
     assert.equal((firing.body.labels as Record<string, string>).alertname, 'ConduitHighErrorRate');
 
+    // An agent run over HTTP: the run and its tool call are spans under the request, beside the model calls.
+    upstream.enqueue({ kind: 'reply', toolCalls: [{ id: 'call_1', name: 'calculator', arguments: '{"expression":"6*7"}' }], finishReason: 'tool_calls' });
+    upstream.enqueue({ kind: 'reply', text: '42' });
+    const run = await fetch(`${url}/v1/chat`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${MASTER}` }, body: JSON.stringify({ message: 'what is 6*7?' }) });
+    assert.equal(run.status, 200, await run.clone().text());
+    assert.deepEqual(((await run.json()) as { tools_used: string[] }).tools_used, ['calculator']);
+
     // The console's API: traces and alerts, admin only.
     const admin = { authorization: `Bearer ${MASTER}` };
-    const list = await waitForTraces(url, admin, 4);
+    const list = await waitForTraces(url, admin, 5);
     assert.equal(list.data.find((t) => t.traceId === traceId)?.httpStatus, 200);
     const errors = (await (await fetch(`${url}/v1/traces?status=error&limit=10`, { headers: admin })).json()) as { data: unknown[] };
     assert.equal(errors.data.length, 3);
@@ -104,12 +111,24 @@ describe('conduit serve with tracing (own store) and alerting', () => {
     try {
       const store = await SqlTraceStore.open(db, { pruneIntervalMs: 0 });
       const traces = await store.listTraces();
-      assert.equal(traces.length, 4, 'the model requests only: /v1/traces, /v1/alerts, /health and /metrics are not traced');
+      assert.equal(traces.length, 5, 'the model and agent requests only: /v1/traces, /v1/alerts, /health and /metrics are not traced');
+      const agentTrace = traces.find((t) => t.name === 'POST /v1/chat')!;
+      const agentSpans = await store.getTrace(agentTrace.traceId);
+      const root = agentSpans.find((s) => s.name === 'POST /v1/chat')!;
+      const invoke = agentSpans.find((s) => s.name.startsWith('invoke_agent '))!;
+      const tool = agentSpans.find((s) => s.name === 'execute_tool calculator')!;
+      assert.equal(invoke.parentSpanId, root.spanId);
+      assert.equal(tool.parentSpanId, invoke.spanId);
+      assert.equal(tool.status, 'ok');
+      const chats = agentSpans.filter((s) => s.name === 'chat gpt-4o-mini');
+      assert.equal(chats.length, 2, 'each agent model call once (through the traced resolver, not again from the run events)');
+      assert.ok(chats.every((c) => c.parentSpanId === root.spanId));
       const first = traces.find((t) => t.traceId === traceId)!;
       assert.ok(first, 'the caller’s trace id is kept');
       assert.equal(first.httpStatus, 200);
       assert.equal(first.spanCount, 2);
       assert.equal((await store.listTraces({ status: 'error' })).length, 3);
+      assert.equal((await store.listTraces({ name: 'POST /v1/chat/completions' })).length, 4);
       const spans = await store.getTrace(traceId);
       assert.equal(spans[1]!.parentSpanId, spans[0]!.spanId);
       assert.equal(spans[1]!.attributes['gen_ai.request.model'], 'gpt-4o-mini');

@@ -1,8 +1,10 @@
 /**
- * `conduit rag ingest|ask|eval`: the RAG service from the command line, on the configured storage
+ * `conduit rag ingest|ask|eval|feedback`: the RAG service from the command line, on the configured storage
  * (embedded collections under `<state_dir>/rag` by default), embedding model and default model.
  * With no model configured, `ask` answers extractively (quoted sentences, marked as extracted) and
- * `eval` reports the retrieval metrics and says why the judged ones are missing.
+ * `eval` reports the retrieval metrics and says why the judged ones are missing. `feedback` scores
+ * how a strategy answered a question; the score is stored beside the collections, so later
+ * `ask --strategy adaptive` runs (and `conduit serve`) prefer strategies that scored better.
  */
 import { resolve } from 'node:path';
 import { ConduitError } from '../../core/errors.js';
@@ -14,13 +16,14 @@ import { UsageError } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { createProgressReporter } from './rag-progress.js';
 
-const SUBCOMMANDS = ['ingest', 'ask', 'eval'] as const;
+const SUBCOMMANDS = ['ingest', 'ask', 'eval', 'feedback'] as const;
 
 export async function runRag(ctx: CommandContext): Promise<number> {
   const [sub, ...rest] = ctx.args.args;
   if (sub === undefined || !(SUBCOMMANDS as readonly string[]).includes(sub)) {
     throw new UsageError(`conduit rag needs a subcommand: ${SUBCOMMANDS.join(', ')}${sub === undefined ? '' : ` (got '${sub}')`}`);
   }
+  if (sub === 'feedback') return feedback(ctx, rest.join(' '));
   const collection = ctx.args.options.collection;
   if (collection === undefined) throw new UsageError(`conduit rag ${sub} needs --collection <name>`);
   const topK = positiveIntegerOption('--top-k', ctx.args.options.topK);
@@ -81,6 +84,32 @@ async function ingest(ctx: CommandContext, service: RagService, collection: stri
     `Ingested ${summary.documents} documents into '${collection}': ${summary.chunks} chunks (${summary.embedded} embedded, ${summary.unchanged} documents unchanged) in ${summary.seconds.toFixed(1)} s${skipped.length > 0 ? `; ${skipped.length} files skipped` : ''}\n`,
   );
   return 0;
+}
+
+/** `conduit rag feedback "<question>" --strategy <s> (--score <0..1> | --thumbs up|down) [--comment <text>]`. */
+async function feedback(ctx: CommandContext, question: string): Promise<number> {
+  const { options } = ctx.args;
+  if (question.trim() === '' || options.strategy === undefined) {
+    throw new UsageError('usage: conduit rag feedback "<question>" --strategy <s> (--score <0..1> | --thumbs up|down) [--comment <text>]');
+  }
+  if ((options.score === undefined) === (options.thumbs === undefined)) throw new UsageError('conduit rag feedback needs exactly one of --score <0..1> or --thumbs up|down');
+  let score: number;
+  if (options.thumbs !== undefined) {
+    if (options.thumbs !== 'up' && options.thumbs !== 'down') throw new UsageError(`--thumbs expects up or down, got '${options.thumbs}'`);
+    score = options.thumbs === 'up' ? 1 : 0;
+  } else {
+    score = Number(options.score);
+    if (options.score?.trim() === '' || !(score >= 0 && score <= 1)) throw new UsageError(`--score expects a number from 0 to 1, got '${options.score ?? ''}'`);
+  }
+  const service = await openRagService({ config: ctx.loaded.config, registry: ctx.registry, cwd: ctx.io.cwd, env: ctx.io.env });
+  try {
+    const entry = await service.recordFeedback({ query: question, strategy: options.strategy, score, ...(options.comment !== undefined ? { comment: options.comment } : {}) });
+    if (ctx.args.json) ctx.io.stdout.write(`${JSON.stringify(entry)}\n`);
+    else ctx.io.stdout.write(`Recorded score ${entry.score} for ${entry.strategy} on a ${entry.queryType} question\n`);
+    return 0;
+  } finally {
+    await service.close();
+  }
 }
 
 async function ask(ctx: CommandContext, service: RagService, collection: string, question: string, topK: number | undefined): Promise<number> {

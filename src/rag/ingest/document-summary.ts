@@ -70,7 +70,8 @@ export async function summarizeDocument(
   const build = (text: string, method: SummaryMethod, extra: Metadata = {}): Chunk => ({
     id: summaryChunkId(document.id),
     documentId: document.id,
-    index: -1,
+    // After the document's own chunks: indexes are non-negative positions, and the summary comes last.
+    index: chunks.length,
     text,
     kind: 'summary',
     metadata: { ...base, summary: method, summarizer, summarizedHash, ...extra },

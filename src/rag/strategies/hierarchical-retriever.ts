@@ -3,8 +3,10 @@
  * first picks documents by their summaries (chunks of kind `summary`, written at ingestion, default
  * top 3), then sections (default top 5) within those documents, then leaf chunks. A section is a
  * parent chunk (kind `parent`, parent/child chunking: ranked by its own embedding) or, for the
- * other chunkers, a heading path (the chunks' `section` metadata: ranked by how many of the
- * leaf candidates fall in it and how high, a reciprocal-rank sum). Leaf chunks come
+ * other chunkers, a heading path (the chunks' `section` metadata: ranked by the similarity of the
+ * query to the heading path, embedded at query time — one call for the candidates' few headings).
+ * Chunks of the chosen sections come first, best section first, then the chosen documents' other
+ * chunks, then the rest; within each group the leaf retriever's order is kept. Leaf chunks come
  * from `chunkRetriever` (default vector search; the pipeline passes its hybrid retriever so keyword
  * strength is kept), over-fetched and filtered in memory to the chosen documents — the index's
  * metadata filter may not know document ids — with chunks of the chosen sections ranked first.
@@ -13,15 +15,13 @@
  * documents hold fewer than topK matching chunks, the best chunks from other documents fill the rest,
  * so a summary that routes badly costs ranking, never recall below a flat search's.
  */
-import type { EmbeddingModel } from '../../models/language-model.js';
-import { embedQuery } from '../retrieval/embedding-utils.js';
+import type { CallOptions, EmbeddingModel } from '../../models/language-model.js';
+import { dot, embedQuery, embedTexts } from '../retrieval/embedding-utils.js';
 import { createVectorRetriever } from '../retrieval/vector-retriever.js';
 import { validateRetrievalRequest } from '../retrieval/validate-request.js';
 import type { Chunk, ChunkIndex, RetrievalRequest, RetrievedChunk, Retriever } from '../types.js';
 
 export const HIERARCHICAL_DEFAULTS = { documents: 3, sections: 5 } as const;
-/** Reciprocal-rank constant for scoring heading sections by their candidates' ranks. */
-const SECTION_RRF_K = 60;
 
 /** A chunk's section: its parent chunk's id, or its document and heading path; none without either. */
 export function sectionIdOf(chunk: Chunk): string | undefined {
@@ -76,32 +76,50 @@ export function createHierarchicalRetriever(options: HierarchicalRetrieverOption
         chunkRetriever.retrieve({ ...request, topK: window }),
       ]);
       const parentSections = sectionHits.filter((s) => chosenDocuments.has(s.chunk.documentId)).map((s) => s.chunk.id);
-      const sections = (parentSections.length > 0 ? parentSections : headingSections(chunkHits, chosenDocuments)).slice(0, sectionCount);
-      const chosenSections = new Set(sections);
+      const ranked =
+        parentSections.length > 0
+          ? parentSections
+          : await headingSections(chunkHits, chosenDocuments, embedding, options.embedder, request.signal ? { signal: request.signal } : {});
+      const sections = ranked.slice(0, sectionCount);
+      const sectionRank = new Map(sections.map((id, rank) => [id, rank]));
       options.onLevels?.({ documents, sections });
-      const tier = (hit: RetrievedChunk): number => {
-        if (!chosenDocuments.has(hit.chunk.documentId)) return 2;
+      const order = (hit: RetrievedChunk): [number, number] => {
+        if (!chosenDocuments.has(hit.chunk.documentId)) return [2, 0];
         const section = sectionIdOf(hit.chunk);
-        return section !== undefined && chosenSections.has(section) ? 0 : 1;
+        const rank = section === undefined ? undefined : sectionRank.get(section);
+        return rank === undefined ? [1, 0] : [0, rank];
       };
       return chunkHits
-        .map((hit, position) => ({ hit, position, tier: tier(hit) }))
-        .sort((a, b) => a.tier - b.tier || a.position - b.position)
+        .map((hit, position) => ({ hit, position, key: order(hit) }))
+        .sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.position - b.position)
         .slice(0, request.topK)
         .map(({ hit }) => ({ ...hit, via: name }));
     },
   };
 }
 
-/** Heading sections of the chosen documents, best first: a reciprocal-rank sum over their candidates. */
-function headingSections(hits: readonly RetrievedChunk[], documents: ReadonlySet<string>): string[] {
-  const scores = new Map<string, number>();
-  hits.forEach((hit, position) => {
-    if (!documents.has(hit.chunk.documentId)) return;
-    const section = sectionIdOf(hit.chunk);
-    if (section !== undefined) scores.set(section, (scores.get(section) ?? 0) + 1 / (SECTION_RRF_K + position + 1));
-  });
-  return [...scores].sort((a, b) => b[1] - a[1]).map(([section]) => section);
+/** Heading sections of the chosen documents' candidates, most similar heading path to the query first. */
+async function headingSections(
+  hits: readonly RetrievedChunk[],
+  documents: ReadonlySet<string>,
+  query: Float32Array,
+  embedder: EmbeddingModel,
+  callOptions: CallOptions,
+): Promise<string[]> {
+  const paths = new Map<string, string>();
+  for (const { chunk } of hits) {
+    const section = sectionIdOf(chunk);
+    if (section === undefined || paths.has(section) || !documents.has(chunk.documentId)) continue;
+    const title = typeof chunk.metadata.title === 'string' ? chunk.metadata.title : '';
+    const path = typeof chunk.metadata.section === 'string' ? chunk.metadata.section : '';
+    paths.set(section, path.startsWith(title) ? path : `${title} > ${path}`);
+  }
+  if (paths.size === 0) return [];
+  const vectors = await embedTexts(embedder, [...paths.values()], callOptions);
+  return [...paths.keys()]
+    .map((id, i) => ({ id, score: vectors[i] ? dot(query, vectors[i]) : -Infinity }))
+    .sort((a, b) => b.score - a.score)
+    .map((s) => s.id);
 }
 
 function unique(values: readonly string[]): string[] {

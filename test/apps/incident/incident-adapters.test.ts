@@ -100,8 +100,10 @@ describe('incident adapters', () => {
     assert.equal(runbookMatches(rb, { alertNames: ['A'], category: null, labels: [{ env: 'prod' }] }), true);
     assert.equal(runbookMatches(rb, { alertNames: ['A'], category: null, labels: [{ env: 'dev' }] }), false);
     assert.deepEqual(assessRisk(rb, { severity: 'warning', labels: [{ env: 'prod', host: 'a' }, { env: 'prod', host: 'b' }] }).score, 0.6);
-    await assert.rejects(executeRemediation(rb.action!, [], { incidentId: 'i', service: 's', severity: 'warning', labels: {} }), /not in incident.remediation.allowed_actions/);
-    const ran = await executeRemediation(rb.action!, ['act'], { incidentId: 'i', service: 's', severity: 'warning', labels: { host: 'h1' } });
+    const action = rb.action;
+    assert.ok(action !== undefined);
+    await assert.rejects(executeRemediation(action, [], { incidentId: 'i', service: 's', severity: 'warning', labels: {} }), /not in incident.remediation.allowed_actions/);
+    const ran = await executeRemediation(action, ['act'], { incidentId: 'i', service: 's', severity: 'warning', labels: { host: 'h1' } });
     assert.deepEqual(ran.output, { dryRun: true, body: { who: 'h1' } });
 
     const examples = fileURLToPath(new URL('../../../examples/incident/', import.meta.url));

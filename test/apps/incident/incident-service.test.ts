@@ -45,7 +45,7 @@ for (const factory of databaseFactories) {
 
       const incidents = await service.listIncidents();
       assert.equal(incidents.length, 1);
-      const view = await service.getIncident(incidents[0]!.id);
+      const view = await service.getIncident(incidents[0]?.id ?? '');
       assert.equal(view.alerts.length, 3);
       assert.ok(view.alerts.every((a) => a.repeats === 2));
       assert.equal(view.incident.summary?.method, 'rules');
@@ -55,29 +55,29 @@ for (const factory of databaseFactories) {
       assert.equal((await store.listTickets()).length, 1);
       const notifications = receiver.received.filter((r) => r.path === '/notify');
       assert.equal(notifications.length, 1);
-      assert.equal((notifications[0]!.body as { incident: { team: string } }).incident.team, 'sre');
+      assert.equal((notifications[0]?.body as { incident: { team: string } }).incident.team, 'sre');
       // base 0.4 + prod 0.2 + 3 hosts 0.1 + critical 0.1 = 0.8 ≥ 0.5: held for approval, nothing ran.
       const remediation = view.actions.find((a) => a.kind === 'remediation');
       assert.equal(remediation?.status, 'awaiting_approval');
       assert.equal(remediation?.riskScore, 0.8);
       assert.equal(receiver.received.filter((r) => r.path === '/remediate').length, 0);
       assert.equal(view.approvals.length, 1);
-      assert.equal(view.approvals[0]!.status, 'pending');
+      assert.equal(view.approvals[0]?.status, 'pending');
 
       // Approve: runs once; approving again changes nothing; denying now is a conflict.
-      const approvalId = view.approvals[0]!.approvalId;
+      const approvalId = view.approvals[0]?.approvalId ?? '';
       const decided = await service.decideApproval(view.incident.id, approvalId, { decision: 'approve', by: 'alice' });
       assert.equal(decided.action.status, 'executed');
       await service.decideApproval(view.incident.id, approvalId, { decision: 'approve', by: 'alice' });
       const remediations = receiver.received.filter((r) => r.path === '/remediate');
       assert.equal(remediations.length, 1);
-      assert.deepEqual(remediations[0]!.body, { service: 'api', incident: view.incident.id });
+      assert.deepEqual(remediations[0]?.body, { service: 'api', incident: view.incident.id });
       await assert.rejects(service.decideApproval(view.incident.id, approvalId, { decision: 'deny', by: 'bob' }), (e: Error & { code?: string }) => e.code === 'approval_already_decided');
 
       await assert.rejects(service.resolve(view.incident.id, { by: 'alice', note: '  ' }), /resolution note is required/);
       const resolved = await service.resolve(view.incident.id, { by: 'alice', note: 'Rolled back deploy 42' });
       assert.equal(resolved.status, 'resolved');
-      assert.equal((await store.listTickets())[0]!.status, 'closed');
+      assert.equal((await store.listTickets())[0]?.status, 'closed');
       await assert.rejects(service.resolve(view.incident.id, { by: 'alice', note: 'again' }), /already resolved/);
       const metricsText = await registry.metrics();
       assert.match(metricsText, /conduit_incident_time_to_resolve_seconds_count\{severity="critical"\} 1/);
@@ -96,14 +96,14 @@ for (const factory of databaseFactories) {
       const r2 = await service.ingest([alert('Errors', { service: 'web' }, { startsAt: '2026-02-01T00:02:00Z' })]);
       assert.equal(r2.opened.length, 1, 'after the window a new incident opens');
       const muted = await service.ingest([alert('Watchdog', { service: 'x' }), alert('DiskInfo', { service: 'y', severity: 'info' }), alert('Heartbeat', { service: 'y', severity: 'info' })]);
-      assert.equal(muted.outcomes[0]!.outcome, 'muted');
-      assert.equal(muted.outcomes[0]!.noise?.reasons[0]?.signal, 'muted_by_config');
-      assert.equal(muted.outcomes[1]!.outcome, 'opened', 'info alone scores 0.5 < 0.7');
+      assert.equal(muted.outcomes[0]?.outcome, 'muted');
+      assert.equal(muted.outcomes[0]?.noise?.reasons[0]?.signal, 'muted_by_config');
+      assert.equal(muted.outcomes[1]?.outcome, 'opened', 'info alone scores 0.5 < 0.7');
       // The same fingerprint firing again and again (new start each time) is flapping.
       const flaps = [];
       for (let i = 0; i < 4; i++) flaps.push(...(await service.ingest([alert('Flappy', { service: 'q' }, { startsAt: new Date(now + i * 1000).toISOString() })])).outcomes);
       assert.deepEqual(flaps.map((o) => o.outcome), ['opened', 'attached', 'muted', 'muted']);
-      assert.equal(flaps[2]!.noise?.reasons.find((r) => r.signal === 'flapping')?.detail.startsWith('fired 3 times'), true);
+      assert.equal(flaps[2]?.noise?.reasons.find((r) => r.signal === 'flapping')?.detail.startsWith('fired 3 times'), true);
       const mutedList = await service.listMutedAlerts();
       assert.ok(mutedList.some((a) => a.name === 'Flappy' && a.noiseReasons.some((r) => r.signal === 'flapping')));
       await service.whenIdle();
