@@ -8,3 +8,4 @@ export { createWebhookNotifier, type WebhookNotifierOptions } from './webhook-no
 export { budgetExhaustedError, budgetRefusalMessage, budgetStoreUnavailableError, type BudgetRefusalDetails } from './budget-errors.js';
 export type { BudgetAlert, BudgetAlertHandler } from './budget-alert.js';
 export { toNanoUsd, fromNanoUsd, formatUsd, NANOS_PER_USD, MAX_BUDGET_USD } from './money.js';
+export { readBudgetUse, type BudgetUse, type BudgetUseLedger } from './budget-use.js';

@@ -27,6 +27,9 @@ import { openTracing } from '../../observability/tracing/open-tracing.js';
 import { tracedResolver } from '../../observability/tracing/traced-resolver.js';
 import { agentRunTracer } from '../../observability/tracing/agent-run-tracing.js';
 import { openAlerting } from '../../observability/alerting/open-alerting.js';
+import type { BudgetReading } from '../../observability/alerting/alert-rules.js';
+import { readBudgetUse } from '../../budgets/index.js';
+import type { PolicyServices } from '../../gateway/policy/policy-services.js';
 import { createTraceRoutes } from '../../observability/tracing/trace-routes.js';
 import { createAlertRoutes } from '../../observability/alerting/alert-routes.js';
 import { createAbRoutes } from '../../eval/ab/ab-routes.js';
@@ -59,7 +62,10 @@ export async function runServe(ctx: CommandContext): Promise<number> {
   const tracing = loaded.config.tracing?.enabled === true ? await openTracing(loaded.config.tracing, { openDb: openAgentDb, logger }) : undefined;
   const resolver = tracing === undefined ? registry : tracedResolver(registry, tracing.tracer);
   // Alert rules over this gateway's metrics (`alerting:`), with router deployment health as the provider signal; started once listening.
-  const alerting = loaded.config.alerting === undefined ? undefined : openAlerting(loaded.config.alerting, { metrics, logger, providerHealth: () => deploymentHealth(registry) });
+  const alerting =
+    loaded.config.alerting === undefined
+      ? undefined
+      : openAlerting(loaded.config.alerting, { metrics, logger, providerHealth: () => deploymentHealth(registry), budgets: budgetReadings(policies.services) });
   // Agent runs: definitions checked now (a bad `agents:` section fails the start), runtime opened on first use.
   const agentsConfig = agentsConfigOf(loaded.config);
   // A/B experiments: checked now (shares over 100% fail the start), their store opened on first use.
@@ -124,6 +130,8 @@ export async function runServe(ctx: CommandContext): Promise<number> {
     baseUrl: () => url,
     prompts: createPromptRegistry({ root: join(io.cwd, 'prompts') }),
     agentRuns: agentRoutes !== undefined,
+    // The incident app opens inside its route group on first use; the console reaches it through those routes.
+    incidentRoutes: loaded.config.incident?.http === true,
     ...(tracing?.store === undefined ? {} : { traces: tracing.store }),
     ...(alerting === undefined ? {} : { alerts: alerting }),
     onError: (err) => logger.error({ err }, 'unexpected error in the console'),
@@ -173,4 +181,15 @@ async function readiness(registry: ModelRegistry): Promise<Record<string, boolea
     checks[`alias:${router.name}`] = usable ? true : 'no healthy deployment (unhealthy or circuit open)';
   }
   return checks;
+}
+
+/** `budget_use` alerts: each configured budget's spend in its window, from the ledger (none without budgets or a ledger). */
+function budgetReadings(services: PolicyServices | undefined): (() => Promise<BudgetReading[]>) | undefined {
+  const ledger = services?.ledger;
+  const rules = services?.budgets?.rules;
+  if (ledger === undefined || rules === undefined || rules.length === 0) return undefined;
+  return async () => {
+    await services?.ledgerBuffer?.flush();
+    return (await readBudgetUse(ledger, rules)).map((b) => ({ scope: `${b.scope}:${b.scopeValue ?? '*'}/${b.window}`, usedUsd: b.spentUsd, limitUsd: b.limitUsd }));
+  };
 }
