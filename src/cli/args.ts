@@ -77,6 +77,7 @@ const OPTIONS = {
   severity: { type: 'string' },
   summary: { type: 'string' },
   note: { type: 'string' },
+  service: { type: 'string' },
   score: { type: 'string' },
   thumbs: { type: 'string' },
   comment: { type: 'string' },
@@ -105,7 +106,7 @@ const COMMAND_OPTIONS: Record<CommandName, readonly OptionName[]> = {
   loadtest: ['rate', 'concurrency', 'duration', 'requests', 'stream', 'prompt', 'max-tokens', 'api-key', 'timeout-ms', 'target-rate', 'target-latency-ms', 'json'],
   dataset: ['task', 'seed', 'ratios', 'output', 'system', 'data-size', 'specificity', 'gap', 'weeks', 'model-size', 'json'],
   capacity: ['url', 'window', 'rate', 'latency-ms', 'target-rate', 'target-latency-ms', 'per-replica', 'headroom', 'json'],
-  incident: ['host', 'port', 'url', 'api-key', 'status', 'reason', 'severity', 'summary', 'note', 'json'],
+  incident: ['host', 'port', 'url', 'api-key', 'status', 'reason', 'severity', 'summary', 'note', 'service', 'json'],
   help: [],
 };
 
@@ -226,6 +227,7 @@ export function parseCliArgs(argv: string[]): ParsedArgs {
       severity: values.severity,
       summary: values.summary,
       note: values.note,
+      service: values.service,
       score: values.score,
       thumbs: values.thumbs,
       comment: values.comment,

@@ -23,14 +23,14 @@ Commands:
   audit verify          verify the audit log's hash chain (exit 1 when tampered)
   cache stats           response-cache hit rate and savings
   mcp serve             Conduit's tools and prompts as an MCP server over stdio
-  rag ingest|ask|eval   retrieval-augmented answers over your documents (see conduit rag --help)
+  rag ingest|ask|eval|feedback  retrieval-augmented answers over your documents (see conduit rag --help)
   runs list|show|approve|deny   agent runs and their pending approvals
   eval run|history|from-traces   LLM test suites: prompts × models × cases with assertions
   ab list|analyze|assign   prompt/model A/B experiments: Welch / two-proportion analysis
   loadtest <url>        load test an OpenAI-compatible endpoint (rate or concurrency; TTFT; Little's Law)
   dataset validate|split|export|advise   fine-tuning data checks, stratified split, chat JSONL, decision score
   capacity              Little's Law sizing: concurrency, upstream connections, replicas (measured or what-if)
-  incident serve|alert|list|show|approve|deny|resolve|ack   alerts to incidents, tickets, approved remediation
+  incident serve|alert|list|show|approve|deny|resolve|ack|logs|change   alerts to incidents, tickets, approved remediation
 
 ${GLOBAL}
 
@@ -297,6 +297,8 @@ ${GLOBAL}
        conduit incident approve|deny <incident-id> <approval-id> [--reason <text>]
        conduit incident ack <incident-id>
        conduit incident resolve <incident-id> --note "<what fixed it>"
+       conduit incident logs <file> --service <name>     (JSON lines or plain text into Conduit's log store)
+       conduit incident change <service> [--summary <what changed>] [--status <kind, default deploy>]
 
 The incident-handling application (the incident: section of the configuration; an example with
 runbooks is in examples/incident). 'serve' runs the gateway with /v1/incidents/* (Alertmanager

@@ -12,6 +12,9 @@ import type { ApprovalsSource } from './approvals-source.js';
 import type { ConduitConsole } from './console-server.js';
 import { createConsole } from './console-server.js';
 import { createGatewayClient } from './gateway-client.js';
+import { incidentsFromService, incidentsOverHttp } from './incident-source.js';
+import type { IncidentSource } from './incident-source.js';
+import type { IncidentService } from '../apps/incident/incident-service.js';
 import { createLiveStats } from './live-stats.js';
 import { mountConsole } from './mount-console.js';
 import type { AlertSource, TraceSource } from './trace-source.js';
@@ -29,6 +32,10 @@ export interface AttachConsoleOptions {
   approvals?: ApprovalsSource;
   traces?: TraceSource;
   alerts?: AlertSource;
+  /** The incident service (or a function opening it on first use), or another source of incidents. */
+  incidents?: IncidentService | (() => Promise<IncidentService>) | IncidentSource;
+  /** Whether the incident routes (`/v1/incidents`) are mounted: without `incidents`, the page uses them. */
+  incidentRoutes?: boolean;
   staticDir?: string;
   sessionTtlMs?: number;
   /** Live-number sampling interval; default 1000 ms. */
@@ -36,10 +43,17 @@ export interface AttachConsoleOptions {
   onError?: (err: unknown) => void;
 }
 
+function isIncidentSource(v: NonNullable<AttachConsoleOptions['incidents']>): v is IncidentSource {
+  return typeof v === 'object' && 'decide' in v;
+}
+
 export function attachConsole(options: AttachConsoleOptions): ConduitConsole {
   const services = options.policies.services;
   const masterKey = services?.masterKey;
   const client = masterKey === undefined ? undefined : createGatewayClient({ baseUrl: options.baseUrl, credential: masterKey });
+  const given = options.incidents;
+  const incidents: IncidentSource | undefined =
+    given !== undefined ? (isIncidentSource(given) ? given : incidentsFromService(given)) : client !== undefined && options.incidentRoutes === true ? incidentsOverHttp(client) : undefined;
   const live = createLiveStats({ metrics: options.gateway.metrics, ...(options.sampleIntervalMs === undefined ? {} : { intervalMs: options.sampleIntervalMs }) });
   const console = createConsole({
     masterKey,
@@ -59,6 +73,7 @@ export function attachConsole(options: AttachConsoleOptions): ConduitConsole {
     ...(options.approvals !== undefined ? { approvals: options.approvals } : client === undefined || options.agentRuns !== true ? {} : { approvals: approvalsOverHttp(client) }),
     ...(options.traces === undefined ? {} : { traces: options.traces }),
     ...(options.alerts === undefined ? {} : { alerts: options.alerts }),
+    ...(incidents === undefined ? {} : { incidents }),
     ...(options.staticDir === undefined ? {} : { staticDir: options.staticDir }),
     ...(options.sessionTtlMs === undefined ? {} : { sessionTtlMs: options.sessionTtlMs }),
     ...(options.onError === undefined ? {} : { onError: options.onError }),

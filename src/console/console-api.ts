@@ -19,6 +19,8 @@ import type { SqlExecutor } from '../store/sql.js';
 import type { DeadLetterQueue, DeadLetterStatus } from '../structured/dlq.js';
 import type { ApprovalsSource } from './approvals-source.js';
 import type { GatewayClient } from './gateway-client.js';
+import type { IncidentSource } from './incident-source.js';
+import { incidentsRoute } from './incidents-api.js';
 import { replyErrorMessage, replyErrorCode } from './gateway-client.js';
 import type { LiveStats } from './live-stats.js';
 import { listRequests, parseRequestLogQuery } from './request-log.js';
@@ -44,6 +46,8 @@ export interface ConsoleServices {
   gateway?: GatewayClient;
   traces?: TraceSource;
   alerts?: AlertSource;
+  /** The incident agent's incidents and their remediation approvals. */
+  incidents?: IncidentSource;
 }
 
 export interface ApiRequest {
@@ -172,6 +176,7 @@ export function createConsoleApi(services: ConsoleServices): (req: ApiRequest) =
         traces: s.traces !== undefined,
         alerts: s.alerts !== undefined,
         prompts: s.prompts !== undefined,
+        incidents: s.incidents !== undefined,
       },
     };
   }
@@ -396,6 +401,9 @@ export function createConsoleApi(services: ConsoleServices): (req: ApiRequest) =
         return promptsRoute(req, req.parts.slice(1));
       case 'playground':
         return playground(req);
+      case 'incidents':
+        // Not wrapped in audited(): the incident service audits each decision itself (one entry, one path).
+        return incidentsRoute(req, need(s.incidents, 'The incident agent'));
       default:
         break;
     }

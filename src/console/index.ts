@@ -9,3 +9,4 @@ export { createGatewayClient, type GatewayClient } from './gateway-client.js';
 export { listRequests, parseRequestLogQuery, type RequestLogQuery, type RequestLogRow } from './request-log.js';
 export type { TraceSource, AlertSource } from './trace-source.js';
 export { createStaticFiles, DEFAULT_CONSOLE_STATIC_DIR } from './static-files.js';
+export { incidentsFromService, incidentsOverHttp, type IncidentSource, type IncidentDecision, type IncidentListQuery } from './incident-source.js';

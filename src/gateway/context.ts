@@ -23,6 +23,7 @@ import type { CorsPolicy } from './cors.js';
 import type { GatewayTracing } from '../observability/tracing/gateway-tracing.js';
 import type { Span } from '../observability/tracing/span.js';
 import { jsonNumber, jsonString, type RequestLineWriter } from '../observability/logger.js';
+import type { AbortListener, AbortSource } from '../reliability/abort-source.js';
 import { anthropicErrorBody, httpStatusOf, openAIErrorBody, retryAfterSeconds } from './errors.js';
 import { isValidRequestId, newRequestId } from './request-headers.js';
 
@@ -77,7 +78,7 @@ export class GatewayResponse extends ServerResponse<GatewayRequest> {
 
 export type ErrorStyle = 'openai' | 'anthropic';
 
-export class RequestContext {
+export class RequestContext implements AbortSource {
   readonly startNs: bigint = hrtime();
   /** Nanoseconds spent awaiting something outside Conduit (client body, model, client drain). */
   waitNs = 0n;
@@ -100,6 +101,8 @@ export class RequestContext {
   streamedText = '';
   isModelRequest = false;
   controller: AbortController | undefined = undefined;
+  private abortReason: ConduitError | undefined = undefined;
+  private abortListeners: AbortListener[] | undefined = undefined;
   timer: NodeJS.Timeout | undefined = undefined;
   timedOut = false;
   clientGone = false;
@@ -173,10 +176,36 @@ export class RequestContext {
     return controller.signal;
   }
 
-  /** Aborts the model call, if it took the signal. */
+  /** Aborts the model call: its signal if it took one, and whatever listens on the context (AbortSource). */
   abort(reason: ConduitError): void {
+    this.abortReason ??= reason;
     const controller = this.controller;
     if (controller !== undefined && !controller.signal.aborted) controller.abort(reason);
+    const listeners = this.abortListeners;
+    if (listeners === undefined) return;
+    this.abortListeners = undefined;
+    for (const listener of listeners) listener.handleEvent();
+  }
+
+  // AbortSource (src/reliability/abort-source.ts): how the model call learns of a disconnect or
+  // the deadline without the AbortSignal being created. Aborted exactly when `signal()` would be.
+  get aborted(): boolean {
+    return this.timedOut || this.clientGone;
+  }
+
+  get reason(): unknown {
+    return this.abortReason;
+  }
+
+  addAbortListener(listener: AbortListener): void {
+    (this.abortListeners ??= []).push(listener);
+  }
+
+  removeAbortListener(listener: AbortListener): void {
+    const listeners = this.abortListeners;
+    if (listeners === undefined) return;
+    const i = listeners.indexOf(listener);
+    if (i >= 0) listeners.splice(i, 1);
   }
 
   /** Freezes the overhead clock and returns it formatted in ms for the header. */

@@ -3,7 +3,8 @@
  * model (404 for unknown names, before anything is spent), label the request, and build the
  * CallOptions carrying the abort signal, the deadline and the request id.
  */
-import type { CacheCallOptions, CallOptions, EmbeddingModel, LanguageModel } from '../models/language-model.js';
+import type { CacheCallOptions, CallOptions, EmbeddingModel, LanguageModel, RetryBudget } from '../models/language-model.js';
+import { ABORT_SOURCE, WITH_RETRY_BUDGET, type AbortSource } from '../reliability/abort-source.js';
 import type { RequestContext } from './context.js';
 import { formatRouteReason, parseRoutingHeaders } from '../reliability/routing/routing-headers.js';
 import type { RoutingHints } from '../reliability/routing/route-decision.js';
@@ -39,16 +40,38 @@ class GatewayCallOptions implements CallOptions {
    */
   readonly routing: RoutingHints;
 
-  constructor(ctx: RequestContext, deadlineAt: number | undefined) {
+  declare retryBudget?: RetryBudget;
+
+  constructor(ctx: RequestContext, deadlineAt: number | undefined, copyOf?: GatewayCallOptions) {
     this.#ctx = ctx;
     this.requestId = ctx.requestId;
     this.deadlineAt = deadlineAt;
     Object.defineProperty(this, 'signal', SIGNAL_PROPERTY);
+    if (copyOf !== undefined) {
+      this.routing = copyOf.routing;
+      // Whatever else was set on the options (the policy's `cache`…), as a spread would copy it.
+      const self = this as unknown as Record<string, unknown>;
+      const source = copyOf as unknown as Record<string, unknown>;
+      for (const key of Object.keys(copyOf)) if (key !== 'signal') self[key] = source[key];
+      return;
+    }
     const routing = parseRoutingHeaders(ctx.req.headers);
     routing.onRoute = (decision) => {
       ctx.routeReason = formatRouteReason(decision);
     };
     this.routing = routing;
+  }
+
+  /** Not an own property: spread copies do not carry it, and read their `signal` instead (see abort-source.ts). */
+  get [ABORT_SOURCE](): AbortSource {
+    return this.#ctx;
+  }
+
+  /** `{ ...this, retryBudget }` without reading (so creating) the signal. */
+  [WITH_RETRY_BUDGET](budget: RetryBudget): CallOptions & { retryBudget: RetryBudget } {
+    const copy = new GatewayCallOptions(this.#ctx, this.deadlineAt, this);
+    copy.retryBudget = budget;
+    return copy as GatewayCallOptions & { retryBudget: RetryBudget };
   }
 
   static signalOf(options: GatewayCallOptions): AbortSignal {

@@ -7,6 +7,7 @@
 import { ConduitError } from '../core/errors.js';
 import type { CallOptions } from '../models/language-model.js';
 import type { Clock } from './clock.js';
+import { isAborted } from './abort-source.js';
 
 export function deadlineExceededError(cause?: unknown): ConduitError {
   // Not retryable: no time is left for another attempt anywhere.
@@ -52,15 +53,17 @@ export interface AttemptScopeOptions {
   ownAbort?: boolean;
 }
 
-/** The caller's signal as the attempt's: nothing but the caller can end this attempt. */
-function passThroughScope(parent: AbortSignal | undefined): AttemptScope {
-  return parent === undefined ? UNSIGNALLED_PASS_THROUGH : new PassThroughScope(parent);
-}
-
-/** A class, not a literal with three closures: the gateway opens one per request. */
+/**
+ * The caller's signal as the attempt's: nothing but the caller can end this attempt. A class, not a
+ * literal with three closures: the gateway opens one per request.
+ */
 class PassThroughScope implements AttemptScope {
   readonly passThrough = true;
-  constructor(readonly signal: AbortSignal) {}
+  constructor(private readonly options: CallOptions) {}
+  /** The caller's signal, read only if asked for (it may be created lazily; see abort-source.ts). */
+  get signal(): AbortSignal {
+    return this.options.signal ?? NEVER_ABORTED;
+  }
   abort(): void {
     throw new Error('passThroughScope.abort: open the scope with ownAbort to abort one attempt');
   }
@@ -71,14 +74,13 @@ class PassThroughScope implements AttemptScope {
 }
 
 const NEVER_ABORTED: AbortSignal = new AbortController().signal;
-const UNSIGNALLED_PASS_THROUGH = new PassThroughScope(NEVER_ABORTED);
 
 export function openAttemptScope(options: CallOptions, scopeOptions: AttemptScopeOptions): AttemptScope {
-  if (scopeOptions.ownAbort === false && !options.signal?.aborted) {
+  if (scopeOptions.ownAbort === false && !isAborted(options)) {
     const left = remainingMs(options, scopeOptions.clock.now());
     const attemptMs = scopeOptions.attemptTimeoutMs;
     const needsTimer = Number.isFinite(left) || (attemptMs !== undefined && attemptMs > 0);
-    if (!needsTimer) return passThroughScope(options.signal);
+    if (!needsTimer) return new PassThroughScope(options);
   }
   const controller = new AbortController();
   const parent = options.signal;

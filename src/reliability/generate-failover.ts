@@ -7,12 +7,13 @@ import type { CallOptions, GenerateResult, ModelRequest } from '../models/langua
 import { abortReasonToError, deadlineExceededError, openAttemptScope, remainingMs } from './attempt-scope.js';
 import { reportAttempt, type AttemptPlan, type AttemptTarget } from './attempt-plan.js';
 import { normaliseError } from './error-policy.js';
+import { abortReasonOf, isAborted } from './abort-source.js';
 
 export async function generateWithFailover(request: ModelRequest, options: CallOptions, plan: AttemptPlan): Promise<GenerateResult> {
   const clock = plan.clock;
   let lastError: ConduitError | undefined;
   for (let attempt = 0; ; attempt++) {
-    if (options.signal?.aborted) throw abortReasonToError(options.signal.reason);
+    if (isAborted(options)) throw abortReasonToError(abortReasonOf(options));
     if (remainingMs(options, clock.now()) <= 0) throw deadlineExceededError(lastError);
     // Plans usually answer the first pick synchronously: no promise, no microtask on the hot path.
     const picked = pickTargetNow(plan, attempt, lastError, options);
@@ -31,7 +32,7 @@ export async function generateWithFailover(request: ModelRequest, options: CallO
       const status = error.kind === 'cancelled' ? 'cancelled' : 'failure';
       reportAttempt(plan, options, target, attempt, { status, error, durationMs: clock.now() - started });
       // The caller gave up, or no time is left: no other attempt can help.
-      if (options.signal?.aborted || error.code === 'deadline_exceeded') throw error;
+      if (isAborted(options) || error.code === 'deadline_exceeded') throw error;
       lastError = error;
     } finally {
       scope.dispose();
@@ -59,7 +60,7 @@ function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
 
 function pickError(thrown: unknown, options: CallOptions): ConduitError {
   if (thrown instanceof ConduitError) return thrown;
-  if (options.signal?.aborted) return abortReasonToError(options.signal.reason);
+  if (isAborted(options)) return abortReasonToError(abortReasonOf(options));
   return normaliseError(thrown);
 }
 

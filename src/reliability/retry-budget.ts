@@ -4,6 +4,7 @@
  * budget, so `1 + budget` bounds the number of upstream calls however the layers are nested.
  */
 import type { CallOptions, RetryBudget } from '../models/language-model.js';
+import { withRetryBudget } from './abort-source.js';
 
 export function createRetryBudget(maxExtraAttempts: number): RetryBudget {
   if (!Number.isInteger(maxExtraAttempts) || maxExtraAttempts < 0) {
@@ -36,5 +37,5 @@ class CountingRetryBudget implements RetryBudget {
  */
 export function ensureRetryBudget(options: CallOptions, defaultSize: number): CallOptions & { retryBudget: RetryBudget } {
   if (options.retryBudget) return options as CallOptions & { retryBudget: RetryBudget };
-  return { ...options, retryBudget: createRetryBudget(defaultSize) };
+  return withRetryBudget(options, createRetryBudget(defaultSize));
 }

@@ -22,6 +22,7 @@ import type { NewDeadLetterItem } from '../../src/structured/index.js';
 import { emptyUsage } from '../../src/core/usage.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fake-upstream/openai-upstream.js';
 import { startPolicyGateway, type PolicyGateway } from '../policy/support.js';
+import { startIncidentApp, type IncidentApp } from './incident-support.js';
 
 export const MASTER = 'mk-console-test-master-key-0123456789';
 export const REPO_ROOT = join(import.meta.dirname, '..', '..');
@@ -37,10 +38,12 @@ export interface ConsoleGateway {
   agentsUrl: string | undefined;
   /** With `alerting`: the alert engine over this gateway's metrics (evaluate() by hand; error rate fires at once). */
   alerts: AlertEngine | undefined;
+  /** With `incidents`: the incident service the console reads, and its routes on a gateway of their own. */
+  incidents: IncidentApp | undefined;
   close(): Promise<void>;
 }
 
-export async function startConsoleGateway(options: { tracing?: boolean; agents?: boolean; alerting?: boolean; sampleIntervalMs?: number } = {}): Promise<ConsoleGateway> {
+export async function startConsoleGateway(options: { tracing?: boolean; agents?: boolean; alerting?: boolean; incidents?: boolean; sampleIntervalMs?: number } = {}): Promise<ConsoleGateway> {
   const upstream = await startFakeOpenAI({ defaultText: '{"category":"billing","priority":"p2","reason":"refund"}' });
   const policyConfig = {
     auth: { master_key: MASTER },
@@ -53,6 +56,7 @@ export async function startConsoleGateway(options: { tracing?: boolean; agents?:
   const store = options.tracing === true && pg.policies.db !== undefined ? await SqlTraceStore.open(pg.policies.db, { pruneIntervalMs: 0 }) : undefined;
   const tracer = store === undefined ? undefined : new Tracer({ exporter: store });
   const agents = options.agents === true && pg.policies.db !== undefined ? await startAgents(pg.policies.db) : undefined;
+  const incidents = options.incidents === true && pg.policies.db !== undefined ? await startIncidentApp(pg.policies.db) : undefined;
   const alerts = options.alerting === true ? new AlertEngine({ rules: defaultAlertRules({ error_rate: { for_ms: 0 } }), registry: pg.gateway.metrics.registry, notifiers: [] }) : undefined;
   // The baseline reading: rates need two.
   await alerts?.evaluate();
@@ -67,6 +71,7 @@ export async function startConsoleGateway(options: { tracing?: boolean; agents?:
     ...(agents === undefined ? {} : { approvals: approvalsOverHttp(createGatewayClient({ baseUrl: () => agents.gateway.url, credential: MASTER })) }),
     ...(store === undefined ? {} : { traces: store }),
     ...(alerts === undefined ? {} : { alerts }),
+    ...(incidents === undefined ? {} : { incidents: incidents.service }),
     sampleIntervalMs: options.sampleIntervalMs ?? 250,
   });
   return {
@@ -77,8 +82,10 @@ export async function startConsoleGateway(options: { tracing?: boolean; agents?:
     tracer,
     agentsUrl: agents?.gateway.url,
     alerts,
+    incidents,
     async close() {
       await tracer?.shutdown();
+      await incidents?.close();
       await agents?.gateway.close();
       await agents?.upstream.close();
       await pg.close();

@@ -19,7 +19,7 @@ import { UsageError } from '../args.js';
 import type { CommandContext } from '../context.js';
 import { runServe } from './serve.js';
 
-const SUBCOMMANDS = ['serve', 'alert', 'list', 'show', 'approve', 'deny', 'resolve', 'ack'] as const;
+const SUBCOMMANDS = ['serve', 'alert', 'list', 'show', 'approve', 'deny', 'resolve', 'ack', 'logs', 'change'] as const;
 
 /** The incident routes for `conduit serve` (called from serve.ts). */
 export function incidentRoutesFor(
@@ -73,6 +73,12 @@ export async function runIncident(ctx: CommandContext): Promise<number> {
     }
     case 'ack':
       return print(ctx, await client.call('POST', `/v1/incidents/${encodeURIComponent(one(rest, 'ack <incident-id>'))}/acknowledge`, {}));
+    case 'logs':
+      return logsCommand(ctx, client, rest);
+    case 'change': {
+      const service = one(rest, 'change <service> [--summary <what changed>] [--status <kind, default deploy>]');
+      return print(ctx, await client.call('POST', '/v1/incidents/changes', { service, kind: ctx.args.options.status ?? 'deploy', description: ctx.args.options.summary ?? '' }));
+    }
     default: {
       const note = ctx.args.options.note;
       if (note === undefined) throw new UsageError('usage: conduit incident resolve <incident-id> --note "<what fixed it>"');
@@ -116,6 +122,45 @@ async function alertCommand(ctx: CommandContext, client: IncidentClient, rest: r
     const why = o.noise !== undefined && o.noise.reasons.length > 0 ? ` (noise ${o.noise.score}: ${o.noise.reasons.map((r) => r.detail).join('; ')})` : '';
     ctx.io.stdout.write(`${o.outcome}${o.incidentId === null ? '' : ` ${o.incidentId}`}${why}\n`);
   }
+  return 0;
+}
+
+const LOG_BATCH = 500;
+const LEVEL = /\b(fatal|critical|error|warn(?:ing)?|info|debug)\b/i;
+
+/**
+ * `conduit incident logs <file> --service <s>`: feeds Conduit's own log store from a file. JSON lines
+ * keep their `at`/`time`/`timestamp`, `level` and `message`/`msg`; plain lines are stamped now and
+ * their level guessed from the first level word.
+ */
+async function logsCommand(ctx: CommandContext, client: IncidentClient, rest: readonly string[]): Promise<number> {
+  const file = one(rest, 'logs <file> --service <name>');
+  const service = ctx.args.options.service;
+  if (service === undefined) throw new UsageError('conduit incident logs needs --service <name>');
+  const { readFile } = await import('node:fs/promises');
+  const { resolve } = await import('node:path');
+  const now = new Date().toISOString();
+  const lines = (await readFile(resolve(ctx.io.cwd, file), 'utf8'))
+    .split(/\r?\n/)
+    .filter((l) => l.trim() !== '')
+    .map((raw) => {
+      let obj: Record<string, unknown> | undefined;
+      try {
+        const v: unknown = JSON.parse(raw);
+        if (v !== null && typeof v === 'object' && !Array.isArray(v)) obj = v as Record<string, unknown>;
+      } catch {
+        /* a plain text line */
+      }
+      const str = (v: unknown): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+      const time = obj === undefined ? undefined : str(obj.at) ?? str(obj.time) ?? str(obj.timestamp);
+      const at = time !== undefined && !Number.isNaN(Date.parse(time)) ? new Date(time).toISOString() : now;
+      const message = (obj === undefined ? undefined : str(obj.message) ?? str(obj.msg)) ?? raw;
+      const level = ((obj === undefined ? undefined : str(obj.level)) ?? LEVEL.exec(message)?.[1] ?? 'info').toLowerCase().slice(0, 20);
+      return { at, service, level, message: message.slice(0, 20_000) };
+    });
+  let stored = 0;
+  for (let i = 0; i < lines.length; i += LOG_BATCH) stored += ((await client.call('POST', '/v1/incidents/logs', { lines: lines.slice(i, i + LOG_BATCH) })) as { stored: number }).stored;
+  ctx.io.stdout.write(`stored ${stored} log line${stored === 1 ? '' : 's'} for ${service}\n`);
   return 0;
 }
 

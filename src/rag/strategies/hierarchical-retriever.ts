@@ -22,6 +22,14 @@ import { validateRetrievalRequest } from '../retrieval/validate-request.js';
 import type { Chunk, ChunkIndex, RetrievalRequest, RetrievedChunk, Retriever } from '../types.js';
 
 export const HIERARCHICAL_DEFAULTS = { documents: 3, sections: 5 } as const;
+/** Reciprocal-rank constant of the chunk and document levels (as in hybrid fusion). */
+const LEVEL_RRF_K = 60;
+/** Sharper for sections: within a chosen document, the best-matching heading must stand out from the next. */
+const SECTION_RRF_K = 5;
+/** How much a chosen document and a chosen section lift their chunks, relative to the chunk ranking (weight 1). */
+export const HIERARCHICAL_LEVEL_WEIGHTS = { document: 0.15, section: 0.05 } as const;
+/** Heading paths embedded per query: those of the best-ranked candidates (each costs an embedding). */
+const MAX_HEADING_SECTIONS = 16;
 
 /** A chunk's section: its parent chunk's id, or its document and heading path; none without either. */
 export function sectionIdOf(chunk: Chunk): string | undefined {
@@ -46,6 +54,8 @@ export interface HierarchicalRetrieverOptions {
   chunkRetriever?: Retriever;
   /** Candidates fetched at the chunk level before filtering (default max(10 × topK, 50)). */
   fetchK?: (topK: number) => number;
+  /** Lift of a chosen document / section relative to the chunk ranking (default 0.15 / 0.1). */
+  levelWeights?: { document?: number; section?: number };
   onLevels?: (levels: HierarchyLevels) => void;
   name?: string;
 }
@@ -55,6 +65,8 @@ export function createHierarchicalRetriever(options: HierarchicalRetrieverOption
   const documentCount = options.documents ?? HIERARCHICAL_DEFAULTS.documents;
   const sectionCount = options.sections ?? HIERARCHICAL_DEFAULTS.sections;
   const chunkRetriever = options.chunkRetriever ?? createVectorRetriever({ index: options.index, embedder: options.embedder });
+  const documentWeight = options.levelWeights?.document ?? HIERARCHICAL_LEVEL_WEIGHTS.document;
+  const sectionWeight = options.levelWeights?.section ?? HIERARCHICAL_LEVEL_WEIGHTS.section;
   const fetchK = options.fetchK ?? ((topK: number) => Math.max(10 * topK, 50));
   return {
     name,
@@ -62,6 +74,7 @@ export function createHierarchicalRetriever(options: HierarchicalRetrieverOption
       validateRetrievalRequest(request);
       const embedding = await embedQuery(options.embedder, request.query, request.signal ? { signal: request.signal } : {});
       const filter = request.filter ? { filter: request.filter } : {};
+      // Documents by their summaries' embeddings: the summary stands for the document's overall topic.
       const summaries = await options.index.vectorSearch({ embedding, topK: documentCount, kinds: ['summary'], ...filter });
       const window = Math.max(request.topK, fetchK(request.topK));
       if (summaries.length === 0) {
@@ -83,15 +96,22 @@ export function createHierarchicalRetriever(options: HierarchicalRetrieverOption
       const sections = ranked.slice(0, sectionCount);
       const sectionRank = new Map(sections.map((id, rank) => [id, rank]));
       options.onLevels?.({ documents, sections });
-      const order = (hit: RetrievedChunk): [number, number] => {
-        if (!chosenDocuments.has(hit.chunk.documentId)) return [2, 0];
+      const documentRank = new Map(documents.map((id, rank) => [id, rank]));
+      // The levels boost the leaf ranking instead of filtering it (reciprocal-rank terms added to
+      // each chunk's own): a summary or heading that routes badly costs a few places, never the
+      // leaf retriever's strong matches — summaries of long technical documents are often vague.
+      const score = (hit: RetrievedChunk, position: number): number => {
+        let value = 1 / (LEVEL_RRF_K + position + 1);
+        const docRank = documentRank.get(hit.chunk.documentId);
+        if (docRank !== undefined) value += documentWeight / (LEVEL_RRF_K + docRank + 1);
         const section = sectionIdOf(hit.chunk);
-        const rank = section === undefined ? undefined : sectionRank.get(section);
-        return rank === undefined ? [1, 0] : [0, rank];
+        const secRank = section === undefined ? undefined : sectionRank.get(section);
+        if (secRank !== undefined && docRank !== undefined) value += sectionWeight / (SECTION_RRF_K + secRank + 1);
+        return value;
       };
       return chunkHits
-        .map((hit, position) => ({ hit, position, key: order(hit) }))
-        .sort((a, b) => a.key[0] - b.key[0] || a.key[1] - b.key[1] || a.position - b.position)
+        .map((hit, position) => ({ hit, position, score: score(hit, position) }))
+        .sort((a, b) => b.score - a.score || a.position - b.position)
         .slice(0, request.topK)
         .map(({ hit }) => ({ ...hit, via: name }));
     },
@@ -109,6 +129,7 @@ async function headingSections(
   const paths = new Map<string, string>();
   for (const { chunk } of hits) {
     const section = sectionIdOf(chunk);
+    if (paths.size >= MAX_HEADING_SECTIONS) break;
     if (section === undefined || paths.has(section) || !documents.has(chunk.documentId)) continue;
     const title = typeof chunk.metadata.title === 'string' ? chunk.metadata.title : '';
     const path = typeof chunk.metadata.section === 'string' ? chunk.metadata.section : '';

@@ -27,7 +27,7 @@ export async function openJsonlFeedbackLog(options: JsonlFeedbackLogOptions): Pr
   // Appends are chained so lines land in the order `record` was called.
   let tail: Promise<void> = Promise.resolve();
   return {
-    record(entry) {
+    async record(entry) {
       const complete = completeFeedbackEntry(entry);
       const write = tail.then(async () => {
         if (!directoryReady) {

@@ -64,6 +64,11 @@ describe('conduit incident', () => {
     const exit = main(['incident', 'serve', '--port', '0', '--host', '127.0.0.1'], io);
     try {
       const url = await urlSeen;
+      writeFileSync(join(cwd, 'checkout.log'), ['GET /cart 200', 'ERROR worker pool saturated: 64/64 busy', JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'ERROR queue wait 9s' }), ''].join('\n'));
+      const logs = await run(['incident', 'logs', 'checkout.log', '--service', 'checkout', '--url', url]);
+      assert.equal(logs.stdout, 'stored 3 log lines for checkout\n', logs.stderr);
+      const change = await run(['incident', 'change', 'checkout', '--summary', 'checkout v2.4.1', '--url', url]);
+      assert.equal(change.code, 0, change.stderr);
       const a = await run(['incident', 'alert', 'HighCPU', 'service=checkout', 'host=web-1', 'env=prod', 'team=sre', '--severity', 'critical', '--summary', 'CPU above 90%', '--url', url]);
       assert.equal(a.code, 0, a.stderr);
       const id = /^opened (inc_\w+)/.exec(a.stdout)?.[1];
@@ -76,12 +81,17 @@ describe('conduit incident', () => {
       const list = await run(['incident', 'list', '--url', url]);
       assert.match(list.stdout, new RegExp(`INC-1 +${id} +open +critical +2 alerts`));
       // The pipeline runs after the webhook answered: wait for the approval request.
-      let view: { approvals: { approvalId: string; status: string }[]; actions: { kind: string; status: string; riskScore: number }[]; incident: { summary: { method: string } | null } } | undefined;
-      for (let i = 0; i < 100 && (view?.approvals.length ?? 0) === 0; i++) {
+      let view:
+        | { approvals: { approvalId: string; status: string }[]; actions: { kind: string; status: string; riskScore: number }[]; incident: { summary: { method: string } | null }; timeline: { type: string; data: { text?: string } }[] }
+        | undefined;
+      for (let i = 0; i < 100 && (view?.timeline.filter((e) => e.type === 'finding').length ?? 0) < 2; i++) {
         await new Promise((r) => setTimeout(r, 100));
         view = JSON.parse((await run(['incident', 'show', id, '--url', url])).stdout) as typeof view;
       }
       assert.equal(view?.incident.summary?.method, 'rules');
+      const findings = view?.timeline.filter((e) => e.type === 'finding').map((e) => e.data.text ?? '') ?? [];
+      assert.ok(findings.some((f) => f.includes('deploy of checkout') && f.includes('checkout v2.4.1')), findings.join('\n'));
+      assert.ok(findings.some((f) => f.startsWith('2 error line(s) in conduit for checkout')), findings.join('\n'));
       const remediation = view?.actions.find((x) => x.kind === 'remediation');
       assert.equal(remediation?.status, 'awaiting_approval');
       // Proposed when the incident opened, with one host known: base 0.4 + production 0.2 + critical 0.1.
