@@ -5,15 +5,13 @@
  * parent chunk (kind `parent`, parent/child chunking: ranked by its own embedding) or, for the
  * other chunkers, a heading path (the chunks' `section` metadata: ranked by the similarity of the
  * query to the heading path, embedded at query time — one call for the candidates' few headings).
- * Chunks of the chosen sections come first, best section first, then the chosen documents' other
- * chunks, then the rest; within each group the leaf retriever's order is kept. Leaf chunks come
- * from `chunkRetriever` (default vector search; the pipeline passes its hybrid retriever so keyword
- * strength is kept), over-fetched and filtered in memory to the chosen documents — the index's
- * metadata filter may not know document ids — with chunks of the chosen sections ranked first.
+ * Leaf chunks come from `chunkRetriever` (default vector search; the pipeline passes its hybrid
+ * retriever so keyword strength is kept), over-fetched; the upper levels then lift the chunks of
+ * the chosen documents and sections by reciprocal-rank terms added to each chunk's own (weights
+ * HIERARCHICAL_LEVEL_WEIGHTS) rather than filtering: a summary that routes badly costs a few places,
+ * never the leaf retriever's strong matches.
  *
- * A corpus ingested without summaries degrades to the plain chunk retriever. If the chosen
- * documents hold fewer than topK matching chunks, the best chunks from other documents fill the rest,
- * so a summary that routes badly costs ranking, never recall below a flat search's.
+ * A corpus ingested without summaries degrades to the plain chunk retriever (`via` says `(flat)`).
  */
 import type { CallOptions, EmbeddingModel } from '../../models/language-model.js';
 import { dot, embedQuery, embedTexts } from '../retrieval/embedding-utils.js';
@@ -22,12 +20,15 @@ import { validateRetrievalRequest } from '../retrieval/validate-request.js';
 import type { Chunk, ChunkIndex, RetrievalRequest, RetrievedChunk, Retriever } from '../types.js';
 
 export const HIERARCHICAL_DEFAULTS = { documents: 3, sections: 5 } as const;
-/** Reciprocal-rank constant of the chunk and document levels (as in hybrid fusion). */
+/**
+ * Reciprocal-rank constant of every level (as in hybrid fusion). Measured on bench/rag's Node.js set
+ * (recall@5 / MRR / nDCG@10): strict filtering by document then section 0.612 / 0.513 / 0.528; these
+ * soft weights 0.796 / 0.633 / 0.671; a sharper section level (k = 5) 0.735 / 0.570 / 0.600 — the
+ * embedded model ranks technical headings poorly, so the levels only nudge.
+ */
 const LEVEL_RRF_K = 60;
-/** Sharper for sections: within a chosen document, the best-matching heading must stand out from the next. */
-const SECTION_RRF_K = 5;
 /** How much a chosen document and a chosen section lift their chunks, relative to the chunk ranking (weight 1). */
-export const HIERARCHICAL_LEVEL_WEIGHTS = { document: 0.15, section: 0.05 } as const;
+export const HIERARCHICAL_LEVEL_WEIGHTS = { document: 0.15, section: 0.1 } as const;
 /** Heading paths embedded per query: those of the best-ranked candidates (each costs an embedding). */
 const MAX_HEADING_SECTIONS = 16;
 
@@ -106,7 +107,7 @@ export function createHierarchicalRetriever(options: HierarchicalRetrieverOption
         if (docRank !== undefined) value += documentWeight / (LEVEL_RRF_K + docRank + 1);
         const section = sectionIdOf(hit.chunk);
         const secRank = section === undefined ? undefined : sectionRank.get(section);
-        if (secRank !== undefined && docRank !== undefined) value += sectionWeight / (SECTION_RRF_K + secRank + 1);
+        if (secRank !== undefined && docRank !== undefined) value += sectionWeight / (LEVEL_RRF_K + secRank + 1);
         return value;
       };
       return chunkHits
