@@ -8,7 +8,7 @@
 import { ConduitError } from '../core/errors.js';
 import type { AuditLog } from '../audit/index.js';
 import type { KeyService } from '../auth/index.js';
-import { windowBounds } from '../budgets/index.js';
+import { readBudgetUse, windowBounds } from '../budgets/index.js';
 import type { BudgetRule } from '../budgets/index.js';
 import type { CacheStatsCollector } from '../cache/index.js';
 import type { LedgerBuffer, SpendGroupBy, UsageLedger } from '../ledger/index.js';
@@ -120,26 +120,7 @@ export function createConsoleApi(services: ConsoleServices): (req: ApiRequest) =
     const ledger = s.ledger;
     if (ledger === undefined) return [];
     await s.ledgerBuffer?.flush();
-    const out: unknown[] = [];
-    for (const rule of s.budgetRules ?? []) {
-      const { start, end } = windowBounds(rule.window, now);
-      let spentUsd: number;
-      let scopeValue: string | null = rule.scope === 'global' ? 'global' : (rule.scopeId ?? '*');
-      if (rule.scope === 'global') {
-        spentUsd = (await ledger.total({ from: start, to: now + 1 })).costUsd;
-      } else if (rule.scopeId !== undefined && rule.scopeId !== '*') {
-        const field = rule.scope === 'key' ? 'keyId' : rule.scope === 'user' ? 'userId' : 'team';
-        spentUsd = (await ledger.total({ from: start, to: now + 1, filter: { [field]: rule.scopeId } })).costUsd;
-      } else {
-        // A budget per key/user/team: the one closest to its limit is the one to watch.
-        const rows = await ledger.spend({ from: start, to: now + 1, groupBy: rule.scope });
-        const top = rows.filter((r) => r.group !== null).sort((a, b) => b.costUsd - a.costUsd)[0];
-        spentUsd = top?.costUsd ?? 0;
-        scopeValue = top?.group ?? null;
-      }
-      out.push({ id: rule.id, name: rule.name ?? rule.id, scope: rule.scope, scopeValue, window: rule.window, limitUsd: rule.limitUsd, spentUsd, used: rule.limitUsd > 0 ? spentUsd / rule.limitUsd : null, resetsAt: new Date(end).toISOString() });
-    }
-    return out;
+    return readBudgetUse(ledger, s.budgetRules ?? [], now);
   }
 
   async function overview(): Promise<unknown> {
