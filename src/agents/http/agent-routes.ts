@@ -9,7 +9,7 @@
  *   POST /v1/chat                                    {message, enable_tools?} → {response, tools_used, run_id, status}
  * A run keeps going when a streaming client disconnects: it is persisted, and GET /v1/runs/{id} shows how it ended.
  */
-import type { Principal } from '../../auth/principal.js';
+import { principalLabel, type Principal } from '../../auth/principal.js';
 import { authorizeModel } from '../../auth/model-access.js';
 import { ConduitError } from '../../core/errors.js';
 import { appendCommonHeaders } from '../../gateway/context.js';
@@ -122,7 +122,7 @@ export function createAgentRoutes(options: AgentRoutesOptions): AppRoutes {
     if (decision !== 'approve' && decision !== 'deny') throw new ConduitError('invalid_request', "'decision' must be 'approve' or 'deny'", { code: 'invalid_decision', param: 'decision' });
     const reason = optionalString(body, 'reason', 10_000);
     // An authenticated caller is named by its credential; a body-supplied name is only trusted on an open gateway.
-    const by = principalName(ctx.principal) ?? optionalString(body, 'by', 200) ?? 'anonymous';
+    const by = (ctx.principal === undefined ? undefined : principalLabel(ctx.principal)) ?? optionalString(body, 'by', 200) ?? 'anonymous';
     await runtime.decideApproval(runId, approvalId, { decision, by, ...(reason === undefined ? {} : { reason }) });
     await sendRun(ctx, runId);
   }
@@ -204,18 +204,6 @@ export function createAgentRoutes(options: AgentRoutesOptions): AppRoutes {
 
 function authorize(principal: Principal | undefined, ...names: string[]): void {
   if (principal !== undefined) authorizeModel(principal, names);
-}
-
-function principalName(principal: Principal | undefined): string | undefined {
-  if (principal === undefined) return undefined;
-  switch (principal.kind) {
-    case 'key':
-      return `key:${principal.keyId}`;
-    case 'jwt':
-      return `jwt:${principal.subject}`;
-    case 'master':
-      return 'admin';
-  }
 }
 
 function objectBody(body: unknown): Record<string, unknown> {
