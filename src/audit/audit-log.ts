@@ -101,9 +101,20 @@ export interface AuditLog {
 }
 
 export const GDPR_ERASE_ACTION = 'gdpr.erase';
-const COLUMN_COUNT = 18;
-// Stay far below PostgreSQL's 65,535 bind-parameter limit.
+// Rows per INSERT: a batch travels as one JSON parameter, so this only bounds its size.
 const INSERT_CHUNK = 500;
+/**
+ * One statement and one parameter per batch: the rows go as a JSON array of arrays (one native
+ * JSON.stringify) and PostgreSQL unpacks them, instead of 18 bind parameters per row and a
+ * statement text that grows with the batch. The same text for every batch, on both adapters.
+ * details / personal travel as nested JSON (stored as jsonb exactly as before); content as hex.
+ */
+const INSERT_STATEMENT = `INSERT INTO conduit_audit_entries
+    (seq, id, ts, request_id, actor, user_ref, user_id, action, resource, outcome, details, personal_hash, personal, personal_salt, content_hash, content, prev_hash, hash)
+  SELECT (r->>0)::bigint, (r->>1)::uuid, (r->>2)::timestamptz, r->>3, r->>4, r->>5, r->>6, r->>7, r->>8, r->>9,
+         (r->10)::jsonb, r->>11, CASE WHEN json_typeof(r->12) = 'null' THEN NULL ELSE (r->12)::jsonb END, r->>13, r->>14,
+         decode(r->>15, 'hex'), r->>16, r->>17
+    FROM json_array_elements($1::json) AS r`;
 
 /** An entry prepared outside the transaction: everything but seq, ts, prevHash and hash. */
 interface PreparedEntry {
@@ -385,24 +396,15 @@ async function appendPrepared(tx: SqlExecutor, prepared: readonly PreparedEntry[
   }
 
   for (let i = 0; i < inserts.length; i += INSERT_CHUNK) {
-    const chunk = inserts.slice(i, i + INSERT_CHUNK);
-    const params: unknown[] = [];
-    const tuples = chunk.map(({ entry: e, prepared: p }, j) => {
-      params.push(
+    const chunk = inserts.length <= INSERT_CHUNK ? inserts : inserts.slice(i, i + INSERT_CHUNK);
+    const rows: unknown[][] = [];
+    for (const { entry: e, prepared: p } of chunk) {
+      rows.push([
         e.seq, e.id, e.ts, e.requestId, e.actor, e.userRef, e.userId, e.action, e.resource, e.outcome,
-        JSON.stringify(e.details), e.personalHash, p.personal === null ? null : JSON.stringify(p.personal), p.personalSalt,
-        e.contentHash, p.content, e.prevHash, e.hash,
-      );
-      const b = j * COLUMN_COUNT;
-      const ph = Array.from({ length: COLUMN_COUNT }, (_, k) => `$${b + k + 1}${k === 10 || k === 12 ? '::jsonb' : ''}`);
-      return `(${ph.join(', ')})`;
-    });
-    await tx.query(
-      `INSERT INTO conduit_audit_entries
-         (seq, id, ts, request_id, actor, user_ref, user_id, action, resource, outcome, details, personal_hash, personal, personal_salt, content_hash, content, prev_hash, hash)
-       VALUES ${tuples.join(', ')}`,
-      params,
-    );
+        e.details, e.personalHash, p.personal, p.personalSalt, e.contentHash, p.content === null ? null : p.content.toString('hex'), e.prevHash, e.hash,
+      ]);
+    }
+    await tx.query(INSERT_STATEMENT, [JSON.stringify(rows)]);
   }
   if (inserts.length > 0) {
     await tx.query('UPDATE conduit_audit_head SET seq = $1, hash = $2 WHERE id = 1', [seq, prevHash]);

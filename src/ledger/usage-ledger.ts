@@ -32,27 +32,47 @@ export interface UsageLedgerOptions {
   migrate?: boolean;
 }
 
-// PostgreSQL allows 65,535 bind parameters per statement; 1,000 rows × 19 columns stays far below.
+// Rows per INSERT: the whole batch travels as one JSON parameter, so this only bounds its size.
 const ROWS_PER_STATEMENT = 1000;
 
-function insertStatement(rowCount: number): string {
-  const width = LEDGER_COLUMNS.length;
-  const tuples: string[] = [];
-  for (let r = 0; r < rowCount; r++) {
-    const placeholders: string[] = [];
-    for (let c = 0; c < width; c++) placeholders.push(`$${r * width + c + 1}`);
-    tuples.push(`(${placeholders.join(', ')})`);
-  }
-  return `INSERT INTO ${LEDGER_TABLE} (${LEDGER_COLUMNS.join(', ')}) VALUES ${tuples.join(', ')}
-          ON CONFLICT (request_id) DO NOTHING RETURNING request_id`;
-}
+/** Column types of the ledger table, in LEDGER_COLUMNS order (the record definition of the JSON rows). */
+const COLUMN_TYPES: Readonly<Record<(typeof LEDGER_COLUMNS)[number], string>> = {
+  request_id: 'text',
+  ts: 'timestamptz',
+  key_id: 'text',
+  user_id: 'text',
+  team: 'text',
+  model: 'text',
+  provider: 'text',
+  served_model: 'text',
+  input_tokens: 'bigint',
+  output_tokens: 'bigint',
+  cached_input_tokens: 'bigint',
+  cache_write_tokens: 'bigint',
+  reasoning_tokens: 'bigint',
+  cost_usd: 'numeric',
+  status: 'text',
+  streamed: 'boolean',
+  latency_ms: 'bigint',
+  trace_id: 'text',
+  metadata: 'jsonb',
+};
 
-async function insertRows(exec: SqlExecutor, events: readonly UsageEvent[]): Promise<Set<string>> {
+/**
+ * One statement and one parameter per batch: the rows go as a JSON array of arrays (one native
+ * JSON.stringify) and PostgreSQL unpacks them, instead of thousands of bind parameters and a
+ * statement text that grows with the batch. The same text for every batch size, on both adapters.
+ */
+const INSERT_STATEMENT = `INSERT INTO ${LEDGER_TABLE} (${LEDGER_COLUMNS.join(', ')})
+  SELECT ${LEDGER_COLUMNS.map((c, i) => `(r->>${i})::${COLUMN_TYPES[c]}`).join(', ')}
+    FROM json_array_elements($1::json) AS r
+  ON CONFLICT (request_id) DO NOTHING RETURNING request_id`;
+
+async function insertRows(exec: SqlExecutor, rows: readonly unknown[][]): Promise<Set<string>> {
   const inserted = new Set<string>();
-  for (let i = 0; i < events.length; i += ROWS_PER_STATEMENT) {
-    const chunk = events.slice(i, i + ROWS_PER_STATEMENT);
-    const params = chunk.flatMap(eventToRow);
-    const res = await exec.query<{ request_id: string }>(insertStatement(chunk.length), params);
+  for (let i = 0; i < rows.length; i += ROWS_PER_STATEMENT) {
+    const chunk = rows.length <= ROWS_PER_STATEMENT ? rows : rows.slice(i, i + ROWS_PER_STATEMENT);
+    const res = await exec.query<{ request_id: string }>(INSERT_STATEMENT, [JSON.stringify(chunk)]);
     for (const row of res.rows) inserted.add(row.request_id);
   }
   return inserted;
@@ -66,7 +86,7 @@ export async function createUsageLedger(options: UsageLedgerOptions): Promise<Us
     async record(event) {
       const row = eventToRow(event);
       try {
-        const res = await db.query(insertStatement(1), row);
+        const res = await db.query(INSERT_STATEMENT, [JSON.stringify([row])]);
         return res.rows.length === 1;
       } catch (err) {
         throw toConduitError(err);
@@ -75,13 +95,16 @@ export async function createUsageLedger(options: UsageLedgerOptions): Promise<Us
 
     async recordMany(events) {
       if (events.length === 0) return [];
-      for (const e of events) eventToRow(e); // validate everything before writing anything
       // Duplicates inside the batch would make one INSERT conflict with itself; keep first occurrences.
       const firstIndex = new Map<string, number>();
+      const unique: unknown[][] = [];
       events.forEach((e, i) => {
-        if (!firstIndex.has(e.requestId)) firstIndex.set(e.requestId, i);
+        const row = eventToRow(e); // validates everything before writing anything
+        if (!firstIndex.has(e.requestId)) {
+          firstIndex.set(e.requestId, i);
+          unique.push(row);
+        }
       });
-      const unique = [...firstIndex.values()].map((i) => events[i]!);
       let inserted: Set<string>;
       try {
         inserted = unique.length <= ROWS_PER_STATEMENT ? await insertRows(db, unique) : await db.transaction((tx) => insertRows(tx, unique));

@@ -1,25 +1,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { resolve } from 'node:path';
-import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/io.js';
+import { runCli } from '../support/cli.js';
 import { OFFLINE_MESSAGE } from '../../src/models/providers/offline/index.js';
 import { startFakeOpenAI } from '../fake-upstream/openai-upstream.js';
 
-async function run(argv: string[], env: Record<string, string> = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env,
-    cwd: resolve('.'),
-    readStdin: async () => '',
-    shutdownSignal: () => new AbortController().signal,
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const run = (argv: string[], env: Record<string, string> = {}) => runCli(argv, { cwd: resolve('.'), env });
 
 test('conduit prompts list and show read the repository registry', async () => {
   const list = await run(['prompts', 'list']);

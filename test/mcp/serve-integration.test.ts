@@ -12,10 +12,10 @@ import { stringify } from 'yaml';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/io.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fake-upstream/openai-upstream.js';
 import { toolThenAnswer } from '../agents/http/agent-scenarios.js';
 import { writePromptFixture, type PromptFixture } from './support/prompt-fixtures.js';
+import { captureIo, type CapturedIo } from '../support/cli.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 
@@ -24,7 +24,7 @@ describe('conduit serve with MCP', () => {
   let fixture: PromptFixture;
   let url: string;
   let exit: Promise<number>;
-  let stderr = '';
+  let serve: CapturedIo;
   const shutdown = new AbortController();
 
   before(async () => {
@@ -46,28 +46,12 @@ describe('conduit serve with MCP', () => {
         agents: { definitions: { forecaster: { model: 'openai/gpt-4o-mini', system: 'Use the weather tool.', tools: ['weather__get_forecast', 'calculator'] } } },
       }),
     );
-    let resolveUrl: (u: string) => void = () => undefined;
-    const seen = new Promise<string>((r) => (resolveUrl = r));
-    const io: CliIo = {
-      stdout: { write: () => true },
-      stderr: {
-        write: (s: string) => {
-          stderr += s;
-          const m = /listening on (http:\/\/\S+)/.exec(stderr);
-          if (m?.[1] !== undefined) resolveUrl(m[1]);
-          return true;
-        },
-      },
-      env: {},
-      cwd: fixture.dir,
-      readStdin: async () => '',
-      shutdownSignal: () => shutdown.signal,
-    };
-    exit = main(['serve', '--config', configPath], io);
+    serve = captureIo({ cwd: fixture.dir, signal: shutdown.signal });
+    exit = main(['serve', '--config', configPath], serve.io);
     url = await Promise.race([
-      seen,
+      serve.listeningUrl(),
       exit.then((code) => {
-        throw new Error(`conduit serve exited with ${code}: ${stderr}`);
+        throw new Error(`conduit serve exited with ${code}: ${serve.stderr()}`);
       }),
     ]);
   });

@@ -9,8 +9,8 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
-import { main } from '../../src/cli/main.js';
 import { writePromptFixture, type PromptFixture } from './support/prompt-fixtures.js';
+import { runCli } from '../support/cli.js';
 
 const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -105,15 +105,7 @@ test('conduit mcp without serve is a usage error (exit 2)', async () => {
     [['mcp', 'start'], /unknown mcp subcommand 'start'/],
     [['mcp', 'serve', 'extra'], /takes no arguments/],
   ] as const) {
-    let stderr = '';
-    const code = await main([...argv], {
-      stdout: { write: () => true },
-      stderr: { write: (s: string) => (stderr += s) },
-      env: {},
-      cwd: REPO_ROOT,
-      readStdin: async () => '',
-      shutdownSignal: () => new AbortController().signal,
-    });
+    const { code, stderr } = await runCli(argv, { cwd: REPO_ROOT });
     assert.equal(code, 2);
     assert.match(stderr, message);
   }

@@ -1,25 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/io.js';
+import { runCli } from '../support/cli.js';
 import { maxThroughput, parseMetricTotals, planCapacity } from '../../src/observability/capacity/index.js';
 import { startGateway } from '../gateway/harness.js';
 import { ScriptedModel, delayed, reply } from '../support/scripted-model.js';
 
-async function cli(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: {},
-    cwd: process.cwd(),
-    readStdin: () => Promise.resolve(''),
-    shutdownSignal: () => new AbortController().signal,
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const cli = (argv: string[]) => runCli(argv, { cwd: process.cwd() });
 
 describe("Little's Law planning", () => {
   test("reproduces the guides' examples", () => {

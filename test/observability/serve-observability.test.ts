@@ -4,13 +4,13 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/io.js';
 import { openDatabase } from '../../src/store/open-database.js';
 import { createTestSchema } from '../support/databases.js';
 import { SqlTraceStore, parseTraceparent } from '../../src/observability/tracing/index.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../fake-upstream/openai-upstream.js';
 import { startWebhookReceiver, type WebhookReceiver } from './alerting/webhook-receiver.js';
 import { eventually } from '../gateway/harness.js';
+import { captureIo } from '../support/cli.js';
 
 const MASTER = 'master-key-for-observability-tests';
 
@@ -50,26 +50,9 @@ describe('conduit serve with tracing (own store) and alerting', () => {
 
   test('requests are stored as traces (traceparent honoured and forwarded) and a failing upstream fires an alert', async () => {
     const shutdown = new AbortController();
-    let stderr = '';
-    let resolveUrl: (url: string) => void;
-    const urlSeen = new Promise<string>((resolve) => (resolveUrl = resolve));
-    const io: CliIo = {
-      stdout: { write: () => true },
-      stderr: {
-        write: (s: string) => {
-          stderr += s;
-          const m = /listening on (http:\/\/\S+)/.exec(stderr);
-          if (m) resolveUrl(m[1]!);
-          return true;
-        },
-      },
-      env: { CONDUIT_PORT: '0', CONDUIT_LOG_LEVEL: 'silent', CONDUIT_MASTER_KEY: MASTER },
-      cwd: dir,
-      readStdin: async () => '',
-      shutdownSignal: () => shutdown.signal,
-    };
-    const exit = main(['serve', '--host', '127.0.0.1'], io);
-    const url = await Promise.race([urlSeen, exit.then(() => Promise.reject(new Error(`serve exited: ${stderr}`)))]);
+    const serve = captureIo({ cwd: dir, env: { CONDUIT_PORT: '0', CONDUIT_LOG_LEVEL: 'silent', CONDUIT_MASTER_KEY: MASTER }, signal: shutdown.signal });
+    const exit = main(['serve', '--host', '127.0.0.1'], serve.io);
+    const url = await Promise.race([serve.listeningUrl(), exit.then(() => Promise.reject(new Error(`serve exited: ${serve.stderr()}`)))]);
     const traceId = 'aaaabbbbccccddddeeeeffff00001111';
     const chat = (headers: Record<string, string> = {}) =>
       fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${MASTER}`, ...headers }, body: JSON.stringify({ model: 'openai/gpt-4o-mini', messages: [{ role: 'user', content: 'hi' }] }) });

@@ -4,8 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { stringify } from 'yaml';
-import { main } from '../../../src/cli/main.js';
-import type { CliIo } from '../../../src/cli/io.js';
+import { runCli } from '../../support/cli.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../../fake-upstream/openai-upstream.js';
 import { createOpenAIModel } from '../../../src/models/providers/openai/index.js';
 import { openPGliteDatabase } from '../../../src/store/embedded/pglite-database.js';
@@ -15,19 +14,7 @@ import { createAgentRuntime } from '../../../src/agents/runs/agent-runtime.js';
 import { createCalculatorTool } from '../../../src/agents/tools/calculator/calculator-tool.js';
 import { toolThenAnswer } from '../http/agent-scenarios.js';
 
-async function run(argv: string[], cwd: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: {},
-    cwd,
-    readStdin: async () => '',
-    shutdownSignal: () => new AbortController().signal,
-  };
-  return { code: await main(argv, io), stdout, stderr };
-}
+const run = (argv: string[], cwd: string) => runCli(argv, { cwd });
 
 describe('conduit runs list|show|approve|deny', () => {
   let upstream: FakeOpenAI;

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { main } from '../../../src/cli/main.js';
-import type { CliIo } from '../../../src/cli/io.js';
+import { captureIo, runCli } from '../../support/cli.js';
 
 const cwd = mkdtempSync(join(tmpdir(), 'conduit-incident-cli-'));
 after(() => rmSync(cwd, { recursive: true, force: true }));
@@ -18,20 +18,7 @@ const examples = fileURLToPath(new URL('../../../examples/incident/', import.met
 // The example as shipped, with its runbooks directory made absolute (the test runs in a temp dir).
 writeFileSync(join(cwd, 'conduit.yaml'), readFileSync(join(examples, 'conduit.yaml'), 'utf8').replace('runbooks_dir: examples/incident/runbooks', `runbooks_dir: ${join(examples, 'runbooks')}`));
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: { CONDUIT_LOG_LEVEL: 'silent' },
-    cwd,
-    readStdin: async () => '',
-    shutdownSignal: () => new AbortController().signal,
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const run = (argv: string[]) => runCli(argv, { cwd, env: { CONDUIT_LOG_LEVEL: 'silent' } });
 
 describe('conduit incident', () => {
   test('usage errors exit 2', async () => {
@@ -43,27 +30,10 @@ describe('conduit incident', () => {
 
   test('serve with the example config; alert, list, show, approve, resolve from the CLI', { timeout: 60_000 }, async () => {
     const shutdown = new AbortController();
-    let stderr = '';
-    let resolveUrl: (url: string) => void = () => undefined;
-    const urlSeen = new Promise<string>((resolve) => (resolveUrl = resolve));
-    const io: CliIo = {
-      stdout: { write: () => true },
-      stderr: {
-        write: (s: string) => {
-          stderr += s;
-          const m = /listening on (http:\/\/\S+)/.exec(stderr);
-          if (m?.[1] !== undefined) resolveUrl(m[1]);
-          return true;
-        },
-      },
-      env: { CONDUIT_LOG_LEVEL: 'silent' },
-      cwd,
-      readStdin: async () => '',
-      shutdownSignal: () => shutdown.signal,
-    };
-    const exit = main(['incident', 'serve', '--port', '0', '--host', '127.0.0.1'], io);
+    const serve = captureIo({ cwd, env: { CONDUIT_LOG_LEVEL: 'silent' }, signal: shutdown.signal });
+    const exit = main(['incident', 'serve', '--port', '0', '--host', '127.0.0.1'], serve.io);
     try {
-      const url = await urlSeen;
+      const url = await serve.listeningUrl();
       writeFileSync(join(cwd, 'checkout.log'), ['GET /cart 200', 'ERROR worker pool saturated: 64/64 busy', JSON.stringify({ time: new Date().toISOString(), level: 'error', msg: 'ERROR queue wait 9s' }), ''].join('\n'));
       const logs = await run(['incident', 'logs', 'checkout.log', '--service', 'checkout', '--url', url]);
       assert.equal(logs.stdout, 'stored 3 log lines for checkout\n', logs.stderr);

@@ -4,8 +4,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../src/cli/main.js';
-import type { CliIo } from '../../../src/cli/io.js';
+import { runCli } from '../../support/cli.js';
 import { openPgDatabase } from '../../../src/store/postgres/pg-database.js';
 import { createTestSchema } from '../../support/databases.js';
 import { openExperimentStore } from '../../../src/eval/ab/experiment-store.js';
@@ -17,20 +16,7 @@ after(async () => {
   await dropSchema?.();
 });
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: {},
-    cwd,
-    readStdin: async () => '',
-    shutdownSignal: () => new AbortController().signal,
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const run = (argv: string[]) => runCli(argv, { cwd });
 
 // Wikipedia's Welch example 1 as feedback scores (SciPy: t = −2.4553563983, df = 24.9885292902, p = 0.0213780015).
 const A = [27.5, 21.0, 19.0, 23.6, 17.0, 17.9, 16.9, 20.1, 21.9, 22.6, 23.1, 19.6, 19.0, 21.7, 21.4];

@@ -4,26 +4,12 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../src/cli/main.js';
-import type { CliIo } from '../../../src/cli/io.js';
+import { runCli } from '../../support/cli.js';
 
 const cwd = mkdtempSync(join(tmpdir(), 'conduit-dataset-'));
 after(() => rmSync(cwd, { recursive: true, force: true }));
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: {},
-    cwd,
-    readStdin: async () => '',
-    shutdownSignal: () => new AbortController().signal,
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const run = (argv: string[]) => runCli(argv, { cwd });
 
 const rows = Array.from({ length: 40 }, (_, i) => ({ text: `Support ticket ${i}: the invoice page shows the wrong total.`, label: i % 4 === 0 ? 'billing' : 'bug' }));
 writeFileSync(join(cwd, 'tickets.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n') + '\n');

@@ -1,24 +1,10 @@
 /** `conduit loadtest` through main(argv, io), against a server that counts what it gets. */
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { main } from '../../../src/cli/main.js';
-import type { CliIo } from '../../../src/cli/io.js';
+import { runCli } from '../../support/cli.js';
 import { startCountingServer } from './counting-server.js';
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: {},
-    cwd: process.cwd(),
-    readStdin: async () => '',
-    shutdownSignal: () => new AbortController().signal,
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const run = (argv: string[]) => runCli(argv, { cwd: process.cwd() });
 
 describe('conduit loadtest', () => {
   test('fixed rate: the printed count and rate match what the server received', async () => {

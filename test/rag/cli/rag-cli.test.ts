@@ -8,28 +8,14 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../src/cli/main.js';
-import type { CliIo } from '../../../src/cli/io.js';
+import { captureIo, runCli } from '../../support/cli.js';
 import { createProgressReporter } from '../../../src/cli/commands/rag-progress.js';
 import { CORPUS, QUESTIONS } from '../service/corpus.js';
 
 const cwd = mkdtempSync(join(tmpdir(), 'conduit-rag-cli-'));
 after(() => rmSync(cwd, { recursive: true, force: true }));
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: {},
-    cwd,
-    readStdin: async () => '',
-    shutdownSignal: () => new AbortController().signal,
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
-}
+const run = (argv: string[]) => runCli(argv, { cwd });
 
 describe('conduit rag', () => {
   before(() => {
@@ -115,27 +101,10 @@ describe('conduit serve', () => {
   test('serves /v1/rag on the collections the CLI ingested, opened on first use and closed on shutdown', async () => {
     // Runs after the suite above: 'kb' exists under <cwd>/.conduit/rag.
     const shutdown = new AbortController();
-    let stderr = '';
-    let resolveUrl: (url: string) => void = () => undefined;
-    const urlSeen = new Promise<string>((resolve) => (resolveUrl = resolve));
-    const io: CliIo = {
-      stdout: { write: () => true },
-      stderr: {
-        write: (s: string) => {
-          stderr += s;
-          const m = /listening on (http:\/\/\S+)/.exec(stderr);
-          if (m?.[1]) resolveUrl(m[1]);
-          return true;
-        },
-      },
-      env: { CONDUIT_PORT: '0', CONDUIT_LOG_LEVEL: 'silent' },
-      cwd,
-      readStdin: async () => '',
-      shutdownSignal: () => shutdown.signal,
-    };
-    const exit = main(['serve', '--host', '127.0.0.1'], io);
+    const serve = captureIo({ cwd, env: { CONDUIT_PORT: '0', CONDUIT_LOG_LEVEL: 'silent' }, signal: shutdown.signal });
+    const exit = main(['serve', '--host', '127.0.0.1'], serve.io);
     try {
-      const url = await urlSeen;
+      const url = await serve.listeningUrl();
       const list = (await (await fetch(`${url}/v1/rag/collections`)).json()) as { data: { name: string; documents: number }[] };
       assert.deepEqual(list.data.map((c) => [c.name, c.documents]), [['kb', 5]]);
       const res = await fetch(`${url}/v1/rag/query`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query: 'What causes the ocean tides?', collection: 'kb' }) });
@@ -145,7 +114,7 @@ describe('conduit serve', () => {
       assert.match(body.answer, /gravitational pull of the Moon/);
     } finally {
       shutdown.abort();
-      assert.equal(await exit, 0, stderr);
+      assert.equal(await exit, 0, serve.stderr());
     }
   });
 });

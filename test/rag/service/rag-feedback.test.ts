@@ -9,8 +9,6 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../../src/cli/main.js';
-import type { CliIo } from '../../../src/cli/io.js';
 import { createDefaultEmbeddingModel, loadDefaultEmbeddingModel } from '../../../src/models/embeddings/index.js';
 import { createOfflineModel } from '../../../src/models/providers/offline/index.js';
 import { createMemoryCollectionStore } from '../../../src/rag/index/index.js';
@@ -20,6 +18,7 @@ import { RagService } from '../../../src/rag/service/rag-service.js';
 import { openJsonlFeedbackLog } from '../../../src/rag/strategies/index.js';
 import type { CollectionStore } from '../../../src/rag/types.js';
 import { startGateway, type Harness } from '../../gateway/harness.js';
+import { runCli } from '../../support/cli.js';
 import { CORPUS } from './corpus.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'conduit-rag-feedback-service-'));
@@ -109,20 +108,7 @@ describe('POST /v1/rag/feedback', () => {
 describe('conduit rag feedback', () => {
   const cwd = join(dir, 'cli');
 
-  async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-    let stdout = '';
-    let stderr = '';
-    const io: CliIo = {
-      stdout: { write: (s: string) => (stdout += s) },
-      stderr: { write: (s: string) => (stderr += s) },
-      env: {},
-      cwd,
-      readStdin: async () => '',
-      shutdownSignal: () => new AbortController().signal,
-    };
-    const code = await main(argv, io);
-    return { code, stdout, stderr };
-  }
+  const run = (argv: string[]) => runCli(argv, { cwd });
   const askStrategy = async () => {
     const r = await run(['rag', 'ask', QUESTION, '--collection', 'kb', '--strategy', 'adaptive', '--json']);
     assert.equal(r.code, 0, r.stderr);
