@@ -111,7 +111,7 @@ export async function runServe(ctx: CommandContext): Promise<number> {
       ...(loaded.config.mcp?.http === false ? [] : [mcpRoutes({ tools: await conduitMcpTools(loaded.config, io.cwd), prompts: createPromptRegistry({ root: join(io.cwd, 'prompts') }) })]),
       // /v1/rag/*: collections, ingestion (JSON or multipart), queries; storage opened on first use.
       ...(ragConfigOf(loaded.config).http
-        ? [createRagRoutes(() => openRagService({ config: loaded.config, registry, cwd: io.cwd, env: io.env }), { uploadLimitBytes: ragConfigOf(loaded.config).upload_limit_bytes })]
+        ? [createRagRoutes(() => openRagService({ config: loaded.config, registry, cwd: io.cwd, env: io.env, ...(tracing === undefined ? {} : { tracer: tracing.tracer }) }), { uploadLimitBytes: ragConfigOf(loaded.config).upload_limit_bytes })]
         : []),
       // /v1/experiments/{id}/chat/completions, /v1/feedback, /v1/experiments/{id}/analysis (admin).
       ...(experiments.size === 0 ? [] : [createAbRoutes({ experiments, store: lazyExperimentStore(openAgentDb), prompts: createPromptRegistry({ root: join(io.cwd, 'prompts') }) })]),

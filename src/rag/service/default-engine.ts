@@ -15,6 +15,8 @@ import { createMemoryFeedbackLog, createRagPipeline, recordQueryFeedback, type F
 import type { ChunkIndex } from '../types.js';
 import { ingestWithChunker } from './engine-ingest.js';
 import type { EngineQuery, RagEngine } from './rag-engine.js';
+import type { Tracer } from '../../observability/tracing/tracer.js';
+import { GenAI } from '../../observability/tracing/genai-attributes.js';
 
 /** The pipeline's strategies, its default first (the service's fallback default). */
 export const ENGINE_STRATEGIES: readonly string[] = [DEFAULT_RAG_STRATEGY, ...RAG_STRATEGIES.filter((s) => s !== DEFAULT_RAG_STRATEGY)];
@@ -29,6 +31,8 @@ export interface DefaultRagEngineOptions {
   summaries?: boolean | SummaryOptions;
   /** Where `adaptive` keeps its scores (default: in memory, lost with the process). */
   feedback?: FeedbackLog;
+  /** With tracing on: every retrieval and every answer is a span in the request's trace. */
+  tracer?: Tracer;
 }
 
 export function createDefaultRagEngine(options: DefaultRagEngineOptions): RagEngine {
@@ -58,11 +62,33 @@ export function createDefaultRagEngine(options: DefaultRagEngineOptions): RagEng
     ...(query.filter ? { filter: query.filter } : {}),
     ...(query.signal ? { signal: query.signal } : {}),
   });
+  const tracer = options.tracer;
+  const traced = <T>(operation: 'retrieval' | 'answer', index: ChunkIndex, query: EngineQuery, run: () => Promise<T>, hits: (result: T) => number): Promise<T> =>
+    tracer === undefined
+      ? run()
+      : tracer.withSpan(
+          `${operation === 'retrieval' ? 'retrieval' : 'rag.answer'} ${query.strategy}`,
+          {
+            kind: 'internal',
+            attributes: {
+              [GenAI.operationName]: operation === 'retrieval' ? 'retrieval' : 'rag_answer',
+              [GenAI.dataSourceId]: index.collection,
+              'conduit.retrieval.strategy': query.strategy,
+              'conduit.retrieval.top_k': query.topK,
+            },
+          },
+          async (span) => {
+            const result = await run();
+            span.setAttributes({ 'conduit.retrieval.hits': hits(result) });
+            return result;
+          },
+        );
   return {
     strategies: ENGINE_STRATEGIES,
     ingest: (index, documents, ingestOptions) => ingestWithChunker({ index, documents, chunker, embedder: options.embedder, ...(summaries ? { summaries } : {}), ...ingestOptions }),
-    retrieve: async (index, query) => (await pipelineFor(index).retrieve(request(query))).chunks,
-    answer: (index, query) => pipelineFor(index).query(request(query)),
+    retrieve: (index, query) =>
+      traced('retrieval', index, query, async () => (await pipelineFor(index).retrieve(request(query))).chunks, (chunks) => chunks.length),
+    answer: (index, query) => traced('answer', index, query, () => pipelineFor(index).query(request(query)), (answer) => answer.sources.length),
     recordFeedback: (entry) => recordQueryFeedback(feedback, entry),
   };
 }

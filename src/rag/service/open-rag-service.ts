@@ -6,6 +6,7 @@
  * store, the `rag_feedback` table for PostgreSQL) so scores outlive the process. Used by
  * `conduit rag` and by `conduit serve` (lazily, on the first /v1/rag request).
  */
+import type { Tracer } from '../../observability/tracing/tracer.js';
 import { join, resolve } from 'node:path';
 import { ConduitError } from '../../core/errors.js';
 import { ragConfigOf, type ConduitConfig, type RagConfig } from '../../config/schema.js';
@@ -23,6 +24,8 @@ export interface OpenRagServiceOptions {
   /** Relative `rag.dir` / `storage.state_dir` resolve against it. */
   cwd: string;
   env?: Readonly<Record<string, string | undefined>>;
+  /** With tracing on (`conduit serve`): retrievals and answers become spans. */
+  tracer?: Tracer;
 }
 
 export async function openRagService(options: OpenRagServiceOptions): Promise<RagService> {
@@ -33,6 +36,7 @@ export async function openRagService(options: OpenRagServiceOptions): Promise<Ra
   const engine = createDefaultRagEngine({
     embedder,
     model,
+    ...(options.tracer === undefined ? {} : { tracer: options.tracer }),
     feedback,
     summaries: rag.chunking.summaries,
     chunking: {
