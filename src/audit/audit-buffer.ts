@@ -1,6 +1,8 @@
 /**
  * Batching appender for the gateway hot path: appends queue in memory and are written together,
  * one transaction per batch, when `maxBatch` entries are waiting or `maxDelayMs` after the first.
+ * While a batch is being written, new entries wait for it and then go together in the next one
+ * (group commit), so under load the number of transactions falls instead of the queue growing.
  *
  * Durability trade-off: an entry still in the buffer when the process dies (SIGKILL, OOM, power)
  * is lost. `append(entry)` returns at once, before the write; use `append(entry, { awaitDurable:
@@ -47,13 +49,14 @@ export function createAuditBuffer(log: AuditLog, options: AuditBufferOptions = {
   let inFlight = 0;
   let timer: NodeJS.Timeout | undefined;
   let closed = false;
-  // Batches are written one after another, so the chain order follows the append order.
-  let chain: Promise<void> = Promise.resolve();
+  // Group commit: one batch is written at a time (so the chain order follows the append order), and
+  // whatever queued up meanwhile goes in the next batch, whole, instead of as many small ones.
+  let writing: Promise<void> | undefined;
 
   function schedule(): void {
     if (queue.length >= maxBatch) {
       void drain();
-    } else if (timer === undefined) {
+    } else if (timer === undefined && writing === undefined) {
       timer = setTimeout(() => void drain(), maxDelayMs);
     }
   }
@@ -63,13 +66,31 @@ export function createAuditBuffer(log: AuditLog, options: AuditBufferOptions = {
       clearTimeout(timer);
       timer = undefined;
     }
-    while (queue.length > 0) {
-      const batch = queue.slice(0, maxBatch);
-      queue = queue.slice(maxBatch);
-      inFlight += batch.length;
-      chain = chain.then(() => writeBatch(batch));
+    if (writing === undefined) {
+      if (queue.length === 0) return Promise.resolve();
+      writing = pump();
     }
-    return chain;
+    return writing;
+  }
+
+  /** Writes batches until the queue is empty, including entries appended while a batch was written. */
+  async function pump(): Promise<void> {
+    try {
+      while (queue.length > 0) {
+        let batch: Waiting[];
+        if (queue.length <= maxBatch) {
+          batch = queue;
+          queue = [];
+        } else {
+          batch = queue.slice(0, maxBatch);
+          queue = queue.slice(maxBatch);
+        }
+        inFlight += batch.length;
+        await writeBatch(batch);
+      }
+    } finally {
+      writing = undefined;
+    }
   }
 
   async function writeBatch(batch: Waiting[]): Promise<void> {

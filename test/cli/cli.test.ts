@@ -8,31 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { main } from '../../src/cli/main.js';
 import { parseCliArgs, UsageError } from '../../src/cli/args.js';
-import type { CliIo } from '../../src/cli/io.js';
 import { OFFLINE_MESSAGE } from '../../src/models/providers/offline/index.js';
+import { captureIo, runCli, type CaptureOptions, type CliRun } from '../support/cli.js';
 
 const cwd = mkdtempSync(join(tmpdir(), 'conduit-cli-'));
 after(() => rmSync(cwd, { recursive: true, force: true }));
 
-interface Run {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function run(argv: string[], options: { env?: Record<string, string>; cwd?: string; stdin?: string; shutdown?: AbortSignal } = {}): Promise<Run> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env: options.env ?? {},
-    cwd: options.cwd ?? cwd,
-    readStdin: async () => options.stdin ?? '',
-    shutdownSignal: () => options.shutdown ?? new AbortController().signal,
-  };
-  const code = await main(argv, io);
-  return { code, stdout, stderr };
+/** Runs in the file's empty temp dir unless a test names another. */
+function run(argv: string[], options: Partial<CaptureOptions> = {}): Promise<CliRun> {
+  return runCli(argv, { ...options, cwd: options.cwd ?? cwd });
 }
 
 describe('argument parsing', () => {
@@ -212,26 +196,9 @@ describe('conduit (in-process)', () => {
 
   test('serve listens, answers, and shuts down when signalled', async () => {
     const shutdown = new AbortController();
-    let stderr = '';
-    let resolveUrl: (url: string) => void;
-    const urlSeen = new Promise<string>((resolve) => (resolveUrl = resolve));
-    const io: CliIo = {
-      stdout: { write: () => true },
-      stderr: {
-        write: (s: string) => {
-          stderr += s;
-          const m = /listening on (http:\/\/\S+)/.exec(stderr);
-          if (m) resolveUrl(m[1]!);
-          return true;
-        },
-      },
-      env: { CONDUIT_PORT: '0', CONDUIT_LOG_LEVEL: 'silent' },
-      cwd,
-      readStdin: async () => '',
-      shutdownSignal: () => shutdown.signal,
-    };
-    const exit = main(['serve', '--host', '127.0.0.1'], io);
-    const url = await urlSeen;
+    const serve = captureIo({ cwd, env: { CONDUIT_PORT: '0', CONDUIT_LOG_LEVEL: 'silent' }, signal: shutdown.signal });
+    const exit = main(['serve', '--host', '127.0.0.1'], serve.io);
+    const url = await serve.listeningUrl();
     const res = await fetch(`${url}/v1/models`);
     assert.equal(res.status, 200);
     const body = (await res.json()) as { data: { id: string }[] };

@@ -88,7 +88,7 @@ describe('conduit serve with tracing (own store) and alerting', () => {
     assert.ok(alerts.recent.some((n) => n.status === 'firing'));
 
     shutdown.abort();
-    assert.equal(await exit, 0, stderr);
+    assert.equal(await exit, 0, serve.stderr());
 
     const db = await openDatabase({ url: schema.url });
     try {

@@ -4,65 +4,49 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { main } from '../../src/cli/main.js';
-import type { CliIo } from '../../src/cli/io.js';
 import { createAuditLog } from '../../src/audit/index.js';
 import { openDatabase } from '../../src/store/open-database.js';
-
-function io(cwd: string, env: Record<string, string>): CliIo & { out: () => string; err: () => string } {
-  let out = '';
-  let err = '';
-  return {
-    stdout: { write: (s: string) => (out += s) },
-    stderr: { write: (s: string) => (err += s) },
-    env,
-    cwd,
-    readStdin: async () => '',
-    shutdownSignal: () => new AbortController().signal,
-    out: () => out,
-    err: () => err,
-  };
-}
+import { runCli } from '../support/cli.js';
 
 test('keys create/list/revoke, spend and audit verify work on the configured database; tampering exits 1', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'conduit-cli-policy-'));
   const env = { CONDUIT_MASTER_KEY: 'mk-cli-master-key-0123456789' };
   try {
-    const create = io(dir, env);
-    assert.equal(await main(['keys', 'create', '--name', 'ci', '--team', 'alpha', '--rpm', '5'], create), 0, create.err());
-    assert.match(create.out(), /^ck-\S+\n$/);
-    const list = io(dir, env);
-    assert.equal(await main(['keys', 'list', '--json'], list), 0, list.err());
-    const keys = JSON.parse(list.out()) as { id: string; team: string; limits: unknown }[];
+    const create = await runCli(['keys', 'create', '--name', 'ci', '--team', 'alpha', '--rpm', '5'], { cwd: dir, env });
+    assert.equal(create.code, 0, create.stderr);
+    assert.match(create.stdout, /^ck-\S+\n$/);
+    const list = await runCli(['keys', 'list', '--json'], { cwd: dir, env });
+    assert.equal(list.code, 0, list.stderr);
+    const keys = JSON.parse(list.stdout) as { id: string; team: string; limits: unknown }[];
     assert.equal(keys.length, 1);
     assert.equal(keys[0]!.team, 'alpha');
     assert.deepEqual(keys[0]!.limits, { requestsPerMinute: 5 });
-    const revoke = io(dir, env);
-    assert.equal(await main(['keys', 'revoke', keys[0]!.id], revoke), 0, revoke.err());
+    const revoke = await runCli(['keys', 'revoke', keys[0]!.id], { cwd: dir, env });
+    assert.equal(revoke.code, 0, revoke.stderr);
 
-    const spend = io(dir, env);
-    assert.equal(await main(['spend', '--group-by', 'team', '--json'], spend), 0, spend.err());
-    assert.deepEqual((JSON.parse(spend.out()) as { data: unknown[] }).data, []);
+    const spend = await runCli(['spend', '--group-by', 'team', '--json'], { cwd: dir, env });
+    assert.equal(spend.code, 0, spend.stderr);
+    assert.deepEqual((JSON.parse(spend.stdout) as { data: unknown[] }).data, []);
 
     // A few audit entries, then verify; then tamper with one and verify again.
     const db = await openDatabase({ stateDir: join(dir, '.conduit') });
     const log = await createAuditLog({ db });
     for (let i = 0; i < 3; i++) await log.append({ actor: 'admin', action: 'admin.test', outcome: 'success', details: { i } });
     await db.close();
-    const ok = io(dir, env);
-    assert.equal(await main(['audit', 'verify'], ok), 0, ok.err());
-    assert.match(ok.out(), /audit chain OK/);
+    const ok = await runCli(['audit', 'verify'], { cwd: dir, env });
+    assert.equal(ok.code, 0, ok.stderr);
+    assert.match(ok.stdout, /audit chain OK/);
 
     const db2 = await openDatabase({ stateDir: join(dir, '.conduit') });
     await db2.query(`UPDATE conduit_audit_entries SET outcome = 'failure' WHERE seq = 2`);
     await db2.close();
-    const bad = io(dir, env);
-    assert.equal(await main(['audit', 'verify'], bad), 1);
-    assert.match(bad.err(), /BROKEN/);
+    const bad = await runCli(['audit', 'verify'], { cwd: dir, env });
+    assert.equal(bad.code, 1);
+    assert.match(bad.stderr, /BROKEN/);
 
-    const stats = io(dir, {});
-    assert.equal(await main(['cache', 'stats'], stats), 0, stats.err());
-    assert.match(stats.out(), /hit rate/);
+    const stats = await runCli(['cache', 'stats'], { cwd: dir, env: {} });
+    assert.equal(stats.code, 0, stats.stderr);
+    assert.match(stats.stdout, /hit rate/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -4,11 +4,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
-import { main } from '../../../src/cli/main.js';
-import type { CliIo } from '../../../src/cli/io.js';
 import { startFakeOpenAI, type FakeOpenAI } from '../../fake-upstream/openai-upstream.js';
 import { lastUserText } from './harness.js';
 import { createTestSchema } from '../../support/databases.js';
+import { runCli } from '../../support/cli.js';
 import { openPgDatabase } from '../../../src/store/postgres/pg-database.js';
 import { SqlTraceStore } from '../../../src/observability/tracing/sql-trace-store.js';
 
@@ -34,19 +33,8 @@ after(async () => {
   rmSync(cwd, { recursive: true, force: true });
 });
 
-async function run(argv: string[], options: { cwd?: string } = {}): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const io: CliIo = {
-    stdout: { write: (s: string) => (stdout += s) },
-    stderr: { write: (s: string) => (stderr += s) },
-    env,
-    cwd: options.cwd ?? cwd,
-    readStdin: () => Promise.resolve(''),
-    shutdownSignal: () => new AbortController().signal,
-  };
-  return { code: await main(argv, io), stdout, stderr };
-}
+// `env` is read per call: it is set in before(), after this module is evaluated.
+const run = (argv: string[], options: { cwd?: string } = {}) => runCli(argv, { cwd: options.cwd ?? cwd, env });
 
 const chatCalls = () => upstream.requests.filter((r) => r.path.endsWith('/chat/completions')).length;
 
@@ -212,16 +200,7 @@ describe('conduit eval', () => {
     const dir = mkdtempSync(join(tmpdir(), 'conduit-eval-example-'));
     try {
       writeFileSync(join(dir, 'conduit.yaml'), `storage:\n  state_dir: ${JSON.stringify(join(dir, 'state'))}\n`);
-      let stdout = '';
-      const io: CliIo = {
-        stdout: { write: (s: string) => (stdout += s) },
-        stderr: { write: () => true },
-        env: {},
-        cwd: REPO,
-        readStdin: () => Promise.resolve(''),
-        shutdownSignal: () => new AbortController().signal,
-      };
-      const code = await main(['eval', 'run', 'examples/eval/offline-suite.yaml', '--config', join(dir, 'conduit.yaml')], io);
+      const { code, stdout } = await runCli(['eval', 'run', 'examples/eval/offline-suite.yaml', '--config', join(dir, 'conduit.yaml')], { cwd: REPO });
       assert.equal(code, 0, stdout);
       assert.match(stdout, /PASS offline-example: 6\/6 jobs passed/);
     } finally {

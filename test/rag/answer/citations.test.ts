@@ -54,4 +54,28 @@ describe('splitSentences', () => {
       'a list item here',
     ]);
   });
+
+  test('joins the hard-wrapped lines of a paragraph, keeps list items apart, drops headings and code', async () => {
+    const { splitSentences } = await import('../../../src/rag/answer/sentences.js');
+    const markdown = [
+      '## Example: Read file stream line-by-Line',
+      '',
+      'A common use case for `readline` is to consume an input file one line at a',
+      'time. The easiest way to do so is leveraging the `fs.ReadStream` API.',
+      '',
+      '* the first item of a list',
+      '  wraps onto a second line',
+      '* a second list item here',
+      '',
+      '```js',
+      'const rl = readline.createInterface({ input });',
+      '```',
+    ].join('\n');
+    assert.deepEqual(splitSentences(markdown), [
+      'A common use case for `readline` is to consume an input file one line at a time.',
+      'The easiest way to do so is leveraging the `fs.ReadStream` API.',
+      'the first item of a list wraps onto a second line',
+      'a second list item here',
+    ]);
+  });
 });

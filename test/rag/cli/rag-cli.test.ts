@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { main } from '../../../src/cli/main.js';
 import { captureIo, runCli } from '../../support/cli.js';
 import { createProgressReporter } from '../../../src/cli/commands/rag-progress.js';
 import { CORPUS, QUESTIONS } from '../service/corpus.js';

@@ -156,7 +156,7 @@ describe('recursive (structure-aware) chunker', () => {
   });
 
   test('HTML sections from the HTML loader become heading paths', async () => {
-    const [document] = await loadBuffer(await readFile(join(FIXTURES, 'article.html')), { filename: 'tidal.html' });
+    const [document] = await loadBuffer(await readFile(join(FIXTURES, 'corpus/article.html')), { filename: 'tidal.html' });
     const chunks = await createChunker({ strategy: 'recursive', maxTokens: 300 }).chunk(document!);
     assert.deepEqual(chunks.map((c) => c.metadata.section), ['Tidal Power Explained', 'Tidal Power Explained > Tidal stream generators', 'Tidal Power Explained > Tidal barrages']);
   });

@@ -61,7 +61,7 @@ describe('plain text and Markdown', () => {
 
 describe('HTML', () => {
   test('keeps the article and its headings, drops navigation, sidebar, footer and scripts', async () => {
-    const [doc] = await loadFile(join(FIXTURES, 'article.html'));
+    const [doc] = await loadFile(join(CORPUS, 'article.html'));
     assert.ok(doc);
     assert.equal(doc.metadata.title, 'Tidal Power Explained');
     assert.equal(doc.metadata.format, 'markdown');
