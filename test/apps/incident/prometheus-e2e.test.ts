@@ -3,8 +3,12 @@
  * and `prometheus-alertmanager`, installed by .ci/run): a test exporter makes a rule fire for
  * three hosts of one service, Alertmanager delivers its webhook to a real gateway, and Conduit
  * opens exactly one incident, files one ticket, sends one notification and holds the risky
- * remediation until it is approved over HTTP. Replaying Alertmanager's payloads twice creates no
- * duplicates. The incident timeline is written to test-artifacts/incident/timeline.json.
+ * remediation until an operator approves it in the console: the operator console is mounted in
+ * front of the same gateway (master-key login), and headless Chromium (playwright-core) logs in,
+ * opens the incident and presses Approve, which posts `/console/api/incidents/{id}/approvals/{id}`
+ * with the session cookie. Replaying Alertmanager's payloads twice creates no duplicates. The
+ * incident timeline is written to test-artifacts/incident/timeline.json, and the approved incident
+ * page to test-artifacts/incident/approved-in-console.png.
  */
 import { describe, test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -14,6 +18,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import { openPGliteDatabase } from '../../../src/store/embedded/pglite-database.js';
 import type { SqlDatabase } from '../../../src/store/sql.js';
 import { webhookNotifier } from '../../../src/apps/incident/actions/notifier.js';
@@ -22,7 +28,10 @@ import { createIncidentRoutes } from '../../../src/apps/incident/http/incident-r
 import { conduitLogSearch } from '../../../src/apps/incident/diagnosis/log-search.js';
 import { SignalStore } from '../../../src/apps/incident/store/signal-store.js';
 import type { IncidentView } from '../../../src/apps/incident/incident-service.js';
+import { createConsole, createLiveStats, incidentsFromService, mountConsole, SESSION_COOKIE } from '../../../src/console/index.js';
 import { startGateway, type Harness } from '../../gateway/harness.js';
+import { MASTER, consoleCall } from '../../console/support.js';
+import { CHROMIUM } from '../../console/browser-support.js';
 import { openService, startReceiver, type Receiver, type ServiceBundle } from './support.js';
 
 const PROMETHEUS = 'prometheus';
@@ -84,10 +93,15 @@ describe('incident end to end with real Prometheus and Alertmanager', () => {
   let exporter: Server;
   let prometheus: Proc | undefined;
   let alertmanager: Proc | undefined;
+  let browser: Browser | undefined;
+  let context: BrowserContext;
+  let page: Page;
 
   before(async () => {
     if (missing.length > 0) throw new Error(`${missing.join(' and ')} not installed: apt-get install -y prometheus prometheus-alertmanager (.ci/run does it)`);
+    if (!existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium, or set CONDUIT_CHROMIUM`);
     dir = await mkdtemp(join(tmpdir(), 'conduit-incident-e2e-'));
+    await mkdir('test-artifacts/incident', { recursive: true });
     receiver = await startReceiver();
     db = await openPGliteDatabase();
     // Risk: base 0.4 + production 0.2 + three hosts 0.1 + critical 0.1 = 0.8 ≥ 0.5: held for approval.
@@ -104,6 +118,14 @@ describe('incident end to end with real Prometheus and Alertmanager', () => {
     );
     bundle = await openService(db, { logs: [conduitLogSearch(new SignalStore(db))], notifiers: [webhookNotifier(`${receiver.url}/notify`)], runbooks: [runbook], allowedActions: ['restart-service'], correlation: { groupBy: ['service'] } });
     gateway = await startGateway({}, {}, { appRoutes: [createIncidentRoutes({ service: bundle.service, signals: bundle.signals, token: TOKEN })] });
+    // The operator console in front of the same gateway, as `conduit serve` mounts it: master-key
+    // login, and approvals decided by the incident service itself (checked, audited, run once).
+    mountConsole(
+      gateway.gateway.server,
+      createConsole({ masterKey: MASTER, live: createLiveStats({ metrics: gateway.gateway.metrics }), resolver: gateway.resolver, incidents: incidentsFromService(bundle.service) }),
+    );
+    // Started now so Chromium's launch overlaps the wait for Prometheus and Alertmanager.
+    const launching = chromium.launch({ executablePath: CHROMIUM, args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'] });
     // Evidence for the diagnosis: a deploy a minute ago and error lines, pushed over HTTP.
     const push = (path: string, body: unknown) => fetch(`${gateway.url}${path}`, { method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
     assert.equal((await push('/v1/incidents/changes', { service: 'checkout', kind: 'deploy', description: 'checkout v2.4.1 (new image resizing worker pool)', at: new Date(Date.now() - 60_000).toISOString() })).status, 201);
@@ -177,9 +199,14 @@ describe('incident end to end with real Prometheus and Alertmanager', () => {
       `--web.listen-address=127.0.0.1:${promPort}`,
       '--rules.alert.resend-delay=1s',
     ]);
+    browser = await launching;
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    page = await context.newPage();
+    page.setDefaultTimeout(10_000);
   });
 
   after(async () => {
+    await browser?.close();
     await stop(prometheus);
     await stop(alertmanager);
     await gateway?.close();
@@ -255,22 +282,52 @@ describe('incident end to end with real Prometheus and Alertmanager', () => {
     assert.ok((remediation?.riskScore ?? 0) >= 0.5);
     assert.equal(receiver.received.filter((r) => r.path === '/remediate').length, 0, 'held until approved');
 
-    // Without the token the approval route refuses.
-    const anonymous = await fetch(`${gateway.url}/v1/incidents/${incidentId}/approvals/${v.approvals[0]?.approvalId}`, { method: 'POST', body: '{"decision":"approve"}', headers: { 'content-type': 'application/json' } });
-    assert.equal(anonymous.status, 401);
+    const approvalId = v.approvals[0]?.approvalId ?? '';
+    const approvalPath = `incidents/${incidentId}/approvals/${approvalId}`;
 
-    // Approve over HTTP: the remediation runs, once.
-    const approval = await api('POST', `/v1/incidents/${incidentId}/approvals/${v.approvals[0]?.approvalId}`, { decision: 'approve', by: 'oncall@example.com', reason: 'CPU pinned, restart is safe' });
-    assert.equal(approval.status, 200);
-    assert.equal((approval.json as { action: { status: string } }).action.status, 'executed');
-    const again = await api('POST', `/v1/incidents/${incidentId}/approvals/${v.approvals[0]?.approvalId}`, { decision: 'approve' });
+    // Without credentials nothing can decide: neither the incident route without its token, nor the console without a session.
+    const anonymous = await fetch(`${gateway.url}/v1/incidents/${incidentId}/approvals/${approvalId}`, { method: 'POST', body: '{"decision":"approve"}', headers: { 'content-type': 'application/json' } });
+    assert.equal(anonymous.status, 401);
+    const noSession = await consoleCall(gateway.url, approvalPath, { body: { decision: 'approve' }, headers: { origin: gateway.url } });
+    assert.equal(noSession.status, 401);
+    assert.equal(receiver.received.filter((r) => r.path === '/remediate').length, 0, 'still held');
+
+    // Approve in the console: log in with the master key, open the incident, press Approve, confirm with a reason.
+    const tBrowser = Date.now();
+    await page.goto(`${gateway.url}/console/#/incidents/${incidentId}`);
+    await page.getByLabel('Master key').fill(MASTER);
+    await page.getByRole('button', { name: 'Log in' }).click();
+    await page.locator(`[data-incident-approval="${approvalId}"]`).waitFor();
+    assert.equal(await page.locator('[data-incident-approval]').count(), 1);
+    assert.equal(receiver.received.filter((r) => r.path === '/remediate').length, 0, 'held while the page shows it');
+    await page.getByRole('button', { name: 'Approve', exact: true }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByLabel('Reason (optional)').fill('CPU pinned, restart is safe');
+    const decided = page.waitForResponse((r) => r.request().method() === 'POST' && r.url().endsWith(`/console/api/${approvalPath}`));
+    await dialog.getByRole('button', { name: 'Approve and run' }).click();
+    const decision = await decided;
+    assert.equal(decision.status(), 200);
+    assert.equal(((await decision.json()) as { action: { status: string } }).action.status, 'executed');
+    await page.locator('[data-pending-approvals="0"]').waitFor();
+    await page.locator('.timeline li[data-event="remediation_executed"]').waitFor();
+    await page.getByText('Approved by admin: CPU pinned, restart is safe').waitFor();
+    await page.screenshot({ path: 'test-artifacts/incident/approved-in-console.png', fullPage: true });
+    const browserMs = Date.now() - tBrowser;
+
+    // The same decision sent again with the page's session, as the button sends it: answered, nothing runs twice.
+    const session = (await context.cookies()).find((c) => c.name === SESSION_COOKIE);
+    assert.ok(session, 'the console login set its session cookie');
+    const again = await consoleCall(gateway.url, approvalPath, { body: { decision: 'approve' }, cookie: `${session.name}=${session.value}`, headers: { origin: gateway.url } });
     assert.equal(again.status, 200);
+    await bundle.service.whenIdle();
     const remediations = receiver.received.filter((r) => r.path === '/remediate');
     assert.equal(remediations.length, 1);
     assert.deepEqual(remediations[0]?.body, { service: 'checkout', incident: incidentId });
 
     v = await view(incidentId);
     assert.equal(v.approvals[0]?.status, 'approved');
+    assert.equal(v.approvals[0]?.decidedBy, 'admin', 'decided by the console operator');
+    assert.equal(v.approvals[0]?.reason, 'CPU pinned, restart is safe');
     const types = v.timeline.map((e) => e.type);
     assert.equal(types.filter((t) => t === 'incident_opened').length, 1);
     assert.equal(types.filter((t) => t === 'ticket_created').length, 1);
@@ -283,10 +340,10 @@ describe('incident end to end with real Prometheus and Alertmanager', () => {
     assert.ok(findings.some((f) => f.includes('worker pool saturated')), findings.join('\n'));
 
     // The approval decision is in the hash-chained audit log.
-    const page = await bundle.audit.query({ action: 'agent.approval.decide' });
-    assert.equal(page.entries.length, 1);
+    const decisions = await bundle.audit.query({ action: 'agent.approval.decide' });
+    assert.equal(decisions.entries.length, 1);
+    assert.equal(decisions.entries[0]?.actor, 'admin', 'the console operator is named in the audit log');
 
-    await mkdir('test-artifacts/incident', { recursive: true });
-    await writeFile('test-artifacts/incident/timeline.json', `${JSON.stringify({ firstDeliveryMs: firstDelivery, alertmanagerDeliveries: copies().length, replays: payloads.length * 2, ...v }, null, 2)}\n`);
+    await writeFile('test-artifacts/incident/timeline.json', `${JSON.stringify({ firstDeliveryMs: firstDelivery, alertmanagerDeliveries: copies().length, replays: payloads.length * 2, approvedInConsoleMs: browserMs, ...v }, null, 2)}\n`);
   });
 });
