@@ -347,16 +347,20 @@ async function appendPrepared(tx: SqlExecutor, prepared: readonly PreparedEntry[
   const existing = new Map<string, AuditEntry>();
   const keyed = prepared.filter((p) => p.requestId !== null);
   if (keyed.length > 0) {
+    // `request_id = ANY(…)` lets the planner use the (request_id, action) index; a join with the
+    // unnested pairs was planned as a scan of the whole table, which grows with every request.
+    // Rows of the same request id under another action are filtered out here.
+    const wanted = new Set<string>();
+    for (const p of keyed) wanted.add(keyOf(p)!);
     const rows = (
-      await tx.query<AuditEntryRow>(
-        `SELECT ${ENTRY_COLUMNS} FROM conduit_audit_entries e
-           JOIN unnest($1::text[], $2::text[]) AS k(request_id, action) USING (request_id, action)`,
-        [keyed.map((p) => p.requestId), keyed.map((p) => p.action)],
-      )
+      await tx.query<AuditEntryRow>(`SELECT ${ENTRY_COLUMNS} FROM conduit_audit_entries WHERE request_id = ANY($1::text[])`, [
+        [...new Set(keyed.map((p) => p.requestId))],
+      ])
     ).rows;
     for (const row of rows) {
       const entry = rowToEntry(row);
-      existing.set(keyOf(entry)!, entry);
+      const key = keyOf(entry)!;
+      if (wanted.has(key)) existing.set(key, entry);
     }
   }
 

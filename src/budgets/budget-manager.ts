@@ -148,20 +148,33 @@ export function createBudgetManager(options: BudgetManagerOptions): BudgetManage
   const alertAttempted = new Set<string>();
   const deliveries = new Set<Promise<void>>();
 
+  // The line of a (rule, scope value) stays the same for a whole window: built once per window, not
+  // per request (window bounds, label, counter key). Lines are never mutated, so sharing is safe.
+  const lineMemo = new Map<string, Line>();
+  const MAX_MEMO_LINES = 10_000;
+
   function linesFor(ctx: BudgetContext, at: number): Line[] {
     const lines: Line[] = [];
-    for (const rule of rules) {
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
       const scopeValue = scopeValueOf(rule, ctx);
       if (scopeValue === undefined) continue;
-      const bounds = windowBounds(rule.window, at);
-      lines.push({
-        rule,
-        scopeValue,
-        label: budgetLabel(rule, scopeValue),
-        bounds,
-        key: `${rule.id}|${encodeURIComponent(scopeValue)}|${new Date(bounds.start).toISOString()}`,
-        limit: toNanoUsd(rule.limitUsd),
-      });
+      const memoKey = `${i}|${scopeValue}`;
+      let line = lineMemo.get(memoKey);
+      if (line === undefined || at < line.bounds.start || at >= line.bounds.end) {
+        const bounds = windowBounds(rule.window, at);
+        line = {
+          rule,
+          scopeValue,
+          label: budgetLabel(rule, scopeValue),
+          bounds,
+          key: `${rule.id}|${encodeURIComponent(scopeValue)}|${new Date(bounds.start).toISOString()}`,
+          limit: toNanoUsd(rule.limitUsd),
+        };
+        if (lineMemo.size >= MAX_MEMO_LINES) lineMemo.clear();
+        lineMemo.set(memoKey, line);
+      }
+      lines.push(line);
     }
     return lines;
   }

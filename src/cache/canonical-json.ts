@@ -1,20 +1,64 @@
 /**
  * Deterministic JSON: object keys sorted, `undefined` members dropped, so two requests that differ
  * only in key order (or in an explicit `undefined`) serialise — and therefore hash — identically.
+ *
+ * Written straight to a string (no sorted copy of the value first): this runs for every cached
+ * request. The output is byte for byte what `JSON.stringify` of a key-sorted copy gave before (the
+ * cache keys already stored must keep matching), including its quirks: values with `toJSON` are
+ * walked as plain objects (own enumerable keys), functions and symbols vanish from objects and
+ * become null in arrays, and integer-like keys come first in ascending numeric order (that is how
+ * JavaScript orders them in the copied object), the other keys after them, sorted.
  */
 export function canonicalJson(value: unknown): string {
-  return JSON.stringify(sortDeep(value)) ?? 'null';
+  return write(value) ?? 'null';
 }
 
-function sortDeep(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map((v) => (v === undefined ? null : sortDeep(v)));
-  if (value !== null && typeof value === 'object') {
-    const out: Record<string, unknown> = {};
-    for (const key of Object.keys(value).sort()) {
-      const v = (value as Record<string, unknown>)[key];
-      if (v !== undefined) out[key] = sortDeep(v);
+const INDEX_KEY = /^(?:0|[1-9]\d{0,9})$/;
+const MAX_INDEX = 4294967294;
+
+function isIndexKey(key: string): boolean {
+  return INDEX_KEY.test(key) && Number(key) <= MAX_INDEX;
+}
+
+function write(value: unknown): string | undefined {
+  switch (typeof value) {
+    case 'string':
+      return JSON.stringify(value);
+    case 'number':
+      return Number.isFinite(value) ? JSON.stringify(value) : 'null';
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'object': {
+      if (value === null) return 'null';
+      if (Array.isArray(value)) {
+        let out = '[';
+        for (let i = 0; i < value.length; i++) {
+          if (i > 0) out += ',';
+          out += write(value[i]) ?? 'null';
+        }
+        return out + ']';
+      }
+      const record = value as Record<string, unknown>;
+      const keys = Object.keys(record);
+      // Integer-like keys are listed first, ascending; only the rest need sorting.
+      let indexKeys = 0;
+      while (indexKeys < keys.length && isIndexKey(keys[indexKeys]!)) indexKeys++;
+      const ordered = indexKeys === 0 ? keys.sort() : [...keys.slice(0, indexKeys), ...keys.slice(indexKeys).sort()];
+      let out = '{';
+      let first = true;
+      for (const key of ordered) {
+        const v = record[key];
+        if (v === undefined) continue;
+        const encoded = write(v);
+        if (encoded === undefined) continue;
+        out += (first ? '' : ',') + JSON.stringify(key) + ':' + encoded;
+        first = false;
+      }
+      return out + '}';
     }
-    return out;
+    case 'bigint':
+      return JSON.stringify(value); // throws, as before
+    default:
+      return undefined;
   }
-  return value;
 }

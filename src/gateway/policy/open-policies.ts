@@ -265,7 +265,7 @@ export async function openPolicies(config: ConduitConfig, options: OpenPoliciesO
       });
       // Like the ledger: with durable writes a response waits for its entry, so the batch window is
       // short; without, nobody waits and a wider window means fewer, larger transactions.
-      auditBuffer = createAuditBuffer(audit, { maxDelayMs: storage.durable_writes ? 2 : 50, onError: (err, lost) => logger?.error({ err, lost: lost.length }, 'audit append failed') });
+      auditBuffer = createAuditBuffer(audit, { maxDelayMs: 2, onError: (err, lost) => logger?.error({ err, lost: lost.length }, 'audit append failed') });
       services.audit = audit;
       services.auditBuffer = auditBuffer;
       services.auditContent = auditCfg.content;

@@ -34,12 +34,38 @@ const CL100K_PREFIXES = ['gpt-4', 'gpt-3.5', 'text-embedding-3', 'text-embedding
 
 const tokenizers = new Map<string, Tokenizer>();
 
+/**
+ * Counts of short texts, per encoding. Prompts repeat (system prompts, roles, templates), and the
+ * gateway counts every request's prompt before the call for budgets and token limits: a count is a
+ * pure function of (encoding, text), so remembering it changes nothing but the CPU spent. Bounded
+ * in entries and text length; cleared whole when full (cheaper than LRU bookkeeping per hit).
+ */
+const MEMO_MAX_TEXT = 2048;
+const MEMO_MAX_ENTRIES = 4096;
+const memos = new Map<BpeEncodingName, Map<string, number>>();
+
+function memoCount(name: BpeEncodingName, text: string): number {
+  if (text.length > MEMO_MAX_TEXT) return bpeEncoding(name).count(text);
+  let memo = memos.get(name);
+  if (memo === undefined) {
+    memo = new Map();
+    memos.set(name, memo);
+  }
+  let n = memo.get(text);
+  if (n === undefined) {
+    n = bpeEncoding(name).count(text);
+    if (memo.size >= MEMO_MAX_ENTRIES) memo.clear();
+    memo.set(text, n);
+  }
+  return n;
+}
+
 function exactTokenizer(name: BpeEncodingName): Tokenizer {
   return {
     name,
     exact: true,
     // The encoding is resolved on each call (a map lookup) so that creating a tokenizer never loads a table.
-    count: (text) => bpeEncoding(name).count(text),
+    count: (text) => memoCount(name, text),
     encode: (text) => bpeEncoding(name).encode(text),
   };
 }
@@ -49,7 +75,7 @@ function estimateTokenizer(name: string, base: BpeEncodingName, factor: number):
     name,
     exact: false,
     count: (text) => {
-      const n = bpeEncoding(base).count(text);
+      const n = memoCount(base, text);
       return factor === 1 ? n : Math.ceil(n * factor);
     },
   };
