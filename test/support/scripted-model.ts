@@ -388,14 +388,5 @@ export function textOf(parts: readonly StreamPart[]): string {
   return parts.map((p) => (p.type === 'text-delta' ? p.delta : '')).join('');
 }
 
-/** A small seeded PRNG (mulberry32) for reproducible "random" choices in tests. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The seeded PRNG (mulberry32) the dataset tools use, for reproducible "random" choices in tests. */
+export { seededRandom } from '../../src/eval/dataset/seeded-random.js';
