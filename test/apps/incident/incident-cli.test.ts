@@ -64,8 +64,10 @@ describe('conduit incident', () => {
       assert.ok(findings.some((f) => f.startsWith('2 error line(s) in conduit for checkout')), findings.join('\n'));
       const remediation = view?.actions.find((x) => x.kind === 'remediation');
       assert.equal(remediation?.status, 'awaiting_approval');
-      // Proposed when the incident opened, with one host known: base 0.4 + production 0.2 + critical 0.1.
-      assert.equal(remediation?.riskScore, 0.7);
+      // Base 0.4 + production 0.2 + critical 0.1, plus 0.1 when the second host's alert had already
+      // joined the incident as the (background) pipeline proposed the remediation: the CLI's two
+      // alerts race the pipeline, so either is right; anything else is not.
+      assert.ok(remediation?.riskScore === 0.7 || remediation?.riskScore === 0.8, `risk ${remediation?.riskScore}`);
       const approvalId = view?.approvals[0]?.approvalId ?? '';
       const approved = await run(['incident', 'approve', id, approvalId, '--reason', 'looks safe', '--url', url]);
       assert.equal(approved.code, 0, approved.stderr);
