@@ -79,6 +79,22 @@ export function readBody(req: GatewayRequest, limitBytes: number): Promise<Buffe
   });
 }
 
+/**
+ * The whole body, when it already sits in the request's buffer: the usual small JSON request
+ * arrives in the same packet as its headers, so by the first await after the 'request' event the
+ * parser has buffered all of it. Taking it with one `read()` skips the 'data'/'end' event flow,
+ * four listeners and a promise (time to first token is measured from here). Undefined when the
+ * length is unknown (chunked) or not all of it has arrived: use readBody then.
+ */
+export function takeBufferedBody(req: GatewayRequest, limitBytes: number): Buffer | undefined {
+  const declared = req.headers['content-length'];
+  if (declared === undefined || req.readableFlowing !== null) return undefined;
+  const length = Number(declared);
+  if (!(length > 0) || length > limitBytes || req.readableLength !== length) return undefined;
+  const body = req.read(length) as Buffer | null;
+  return body === null ? undefined : body;
+}
+
 /** True when `value` nests objects/arrays deeper than `maxDepth` (the top-level value is depth 1). */
 export function exceedsDepth(value: unknown, maxDepth: number): boolean {
   return walk(value, 1, maxDepth);

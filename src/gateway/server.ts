@@ -10,7 +10,7 @@ import { ConduitError, isConduitError, toConduitError } from '../core/errors.js'
 import type { ModelResolver } from '../models/language-model.js';
 import { GatewayMetrics } from '../observability/metrics.js';
 import { RequestLineWriter } from '../observability/logger.js';
-import { GatewayRequest, parseJsonBody, readBody } from './body.js';
+import { GatewayRequest, parseJsonBody, readBody, takeBufferedBody } from './body.js';
 import { handleAnthropicMessages } from './anthropic-messages.js';
 import { handleChatCompletions } from './chat-completions.js';
 import { GatewayResponse, RequestContext, defaultEstimateTokens } from './context.js';
@@ -231,13 +231,18 @@ async function handleModelRoute(ctx: RequestContext, route: RouteId): Promise<vo
   const deadlineMs = parseDeadlineMs(ctx.req.headers['x-conduit-deadline-ms']);
   const gw = ctx.gw;
   // Emergency stop and authentication come before the body is even read: a refused caller costs little.
+  // Either way the handler resumes after the parser has taken in the rest of the packet, so a body
+  // that came with the headers is already buffered (takeBufferedBody).
   if (gw.policy !== undefined) await gw.policy.admit(ctx);
-  let raw: Buffer;
-  const t0 = hrtime();
-  try {
-    raw = await readBody(ctx.req, gw.bodyLimitBytes);
-  } finally {
-    ctx.waitNs += hrtime() - t0;
+  else await Promise.resolve();
+  let raw = takeBufferedBody(ctx.req, gw.bodyLimitBytes);
+  if (raw === undefined) {
+    const t0 = hrtime();
+    try {
+      raw = await readBody(ctx.req, gw.bodyLimitBytes);
+    } finally {
+      ctx.waitNs += hrtime() - t0;
+    }
   }
   const body = parseJsonBody(raw, gw.maxJsonDepth);
   if (route === 'chat_completions') await handleChatCompletions(ctx, body, deadlineMs);

@@ -24,25 +24,59 @@ export function costMiddleware(prices: PriceTable): LanguageModelMiddleware {
       return result;
     },
 
-    async *wrapStream({ doStream, request, options, model }): AsyncIterable<StreamPart> {
-      // Until the stream says otherwise, the wrapped model is what serves it.
-      let provider = model.provider;
-      let modelId = model.modelId;
-      for await (const part of doStream(request, options)) {
-        if (part.type === 'start') {
-          if (part.provider) provider = part.provider;
-          if (part.model) modelId = part.model;
-        } else if (part.type === 'finish' && part.costUsd === undefined) {
-          const costUsd = prices.cost(provider, modelId, part.usage);
-          if (costUsd !== undefined) {
-            yield { ...part, costUsd };
-            continue;
-          }
-        }
-        yield part;
-      }
+    wrapStream({ doStream, request, options, model }): AsyncIterable<StreamPart> {
+      return new PricedStream(doStream(request, options), prices, model.provider, model.modelId);
     },
   };
+}
+
+/**
+ * The stream with a cost on its `finish` part. An iterator that maps each step of the inner one,
+ * not an async generator: a generator adds its own promises and queue per part on the
+ * time-to-first-token path, and this layer only needs to look at two part types.
+ */
+class PricedStream implements AsyncIterableIterator<StreamPart> {
+  private readonly inner: AsyncIterator<StreamPart>;
+  private readonly priceStep = (step: IteratorResult<StreamPart>): IteratorResult<StreamPart> => {
+    if (step.done === true) return step;
+    const part = step.value;
+    if (part.type === 'start') {
+      // Until the stream says otherwise, the wrapped model is what serves it.
+      if (part.provider) this.provider = part.provider;
+      if (part.model) this.modelId = part.model;
+    } else if (part.type === 'finish' && part.costUsd === undefined) {
+      const costUsd = this.prices.cost(this.provider, this.modelId, part.usage);
+      if (costUsd !== undefined) return { done: false, value: { ...part, costUsd } };
+    }
+    return step;
+  };
+
+  constructor(
+    source: AsyncIterable<StreamPart>,
+    private readonly prices: PriceTable,
+    private provider: string,
+    private modelId: string,
+  ) {
+    this.inner = source[Symbol.asyncIterator]();
+  }
+
+  [Symbol.asyncIterator](): AsyncIterableIterator<StreamPart> {
+    return this;
+  }
+
+  next(): Promise<IteratorResult<StreamPart>> {
+    return this.inner.next().then(this.priceStep);
+  }
+
+  return(value?: unknown): Promise<IteratorResult<StreamPart>> {
+    const inner = this.inner;
+    return inner.return !== undefined ? inner.return(value) : Promise.resolve({ done: true, value: undefined });
+  }
+
+  throw(err?: unknown): Promise<IteratorResult<StreamPart>> {
+    const inner = this.inner;
+    return inner.throw !== undefined ? inner.throw(err) : Promise.reject(err);
+  }
 }
 
 /** The same for embeddings: input tokens priced for the model that served them (the embedded model is free: price 0). */

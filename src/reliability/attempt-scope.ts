@@ -7,7 +7,7 @@
 import { ConduitError } from '../core/errors.js';
 import type { CallOptions } from '../models/language-model.js';
 import type { Clock } from './clock.js';
-import { isAborted } from './abort-source.js';
+import { ABORT_SOURCE, abortReasonOf, abortSourceOf, isAborted, type AbortListener, type AbortSource } from './abort-source.js';
 
 export function deadlineExceededError(cause?: unknown): ConduitError {
   // Not retryable: no time is left for another attempt anywhere.
@@ -35,8 +35,13 @@ export interface AttemptScope {
   readonly passThrough?: boolean;
   /** Ends the attempt now with `reason` (e.g. it was abandoned after a stall). */
   abort(reason: ConduitError): void;
-  /** Rejects with the abort reason (a ConduitError) as soon as the attempt is aborted. */
-  race<T>(promise: Promise<T>): Promise<T>;
+  /**
+   * Rejects with the abort reason (a ConduitError) as soon as the attempt is aborted, and with
+   * `onLimit()` when `limitMs` passes first (stall detection).
+   */
+  race<T>(promise: Promise<T>, limitMs?: number, onLimit?: () => ConduitError): Promise<T>;
+  /** The caller's options for the model this attempt calls: its abort ends with the attempt. */
+  callOptions(): CallOptions;
   /** Clears timers and listeners; call once the attempt is over. */
   dispose(): void;
 }
@@ -67,8 +72,24 @@ class PassThroughScope implements AttemptScope {
   abort(): void {
     throw new Error('passThroughScope.abort: open the scope with ownAbort to abort one attempt');
   }
-  race<T>(promise: Promise<T>): Promise<T> {
-    return promise;
+  race<T>(promise: Promise<T>, limitMs?: number, onLimit?: () => ConduitError): Promise<T> {
+    if (limitMs === undefined) return promise;
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => reject(onLimit !== undefined ? onLimit() : new ConduitError('timeout', `No progress within ${Math.round(limitMs)} ms`)), Math.max(0, limitMs));
+      promise.then(
+        (value) => {
+          clearTimeout(timer);
+          resolve(value);
+        },
+        (err: unknown) => {
+          clearTimeout(timer);
+          reject(err);
+        },
+      );
+    });
+  }
+  callOptions(): CallOptions {
+    return this.options;
   }
   dispose(): void {}
 }
@@ -82,61 +103,172 @@ export function openAttemptScope(options: CallOptions, scopeOptions: AttemptScop
     const needsTimer = Number.isFinite(left) || (attemptMs !== undefined && attemptMs > 0);
     if (!needsTimer) return new PassThroughScope(options);
   }
-  const controller = new AbortController();
-  const parent = options.signal;
-  let timer: ReturnType<typeof setTimeout> | undefined;
+  return new OwnAttemptScope(options, scopeOptions);
+}
 
-  const abort = (reason: ConduitError) => {
-    if (!controller.signal.aborted) controller.abort(reason);
-  };
-  const onParentAbort = () => abort(abortReasonToError(parent?.reason));
+interface Racer {
+  reject(err: ConduitError): void;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
 
-  if (parent?.aborted) {
-    onParentAbort();
-  } else {
-    parent?.addEventListener('abort', onParentAbort, { once: true });
+/**
+ * An attempt that can end on its own (timer, abandon) as well as with its caller. It is an
+ * AbortSource (abort-source.ts): models reached through `callOptions()` listen to it directly, and
+ * an AbortSignal is created only if something reads `signal` — the gateway streams every request
+ * through one of these, and an AbortController plus EventTarget listeners per attempt and per
+ * awaited part were a measurable share of its time to first token.
+ */
+class OwnAttemptScope implements AttemptScope, AbortSource, AbortListener {
+  aborted = false;
+  reason: ConduitError | undefined = undefined;
+  private controller: AbortController | undefined = undefined;
+  private timer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private listeners: AbortListener[] | undefined = undefined;
+  private racers: Set<Racer> | undefined = undefined;
+  /** Something outside can abort this attempt (a caller, a deadline or a timeout). */
+  private readonly armed: boolean;
+  private readonly parentSource: AbortSource | undefined;
+  private readonly parentSignal: AbortSignal | undefined;
+
+  constructor(private readonly options: CallOptions, scopeOptions: AttemptScopeOptions) {
+    this.parentSource = abortSourceOf(options);
+    this.parentSignal = this.parentSource === undefined ? options.signal : undefined;
+    if (isAborted(options)) {
+      this.armed = true;
+      this.abort(abortReasonToError(abortReasonOf(options)));
+      return;
+    }
+    if (this.parentSource !== undefined) this.parentSource.addAbortListener(this);
+    else this.parentSignal?.addEventListener('abort', this, { once: true });
     const left = remainingMs(options, scopeOptions.clock.now());
     const attemptMs = scopeOptions.attemptTimeoutMs;
     if (left <= 0) {
-      abort(deadlineExceededError());
+      this.abort(deadlineExceededError());
     } else if (attemptMs !== undefined && attemptMs > 0 && attemptMs < left) {
-      timer = setTimeout(() => abort(attemptTimeoutError(attemptMs)), attemptMs);
+      this.timer = setTimeout(() => this.abort(attemptTimeoutError(attemptMs)), attemptMs);
     } else if (Number.isFinite(left)) {
-      timer = setTimeout(() => abort(deadlineExceededError()), left);
+      this.timer = setTimeout(() => this.abort(deadlineExceededError()), left);
+    }
+    this.armed = this.parentSource !== undefined || this.parentSignal !== undefined || this.timer !== undefined;
+  }
+
+  /** The parent (caller) aborted. */
+  handleEvent(): void {
+    this.abort(abortReasonToError(abortReasonOf(this.options)));
+  }
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.aborted) this.controller.abort(this.reason);
+    }
+    return this.controller.signal;
+  }
+
+  abort(reason: ConduitError): void {
+    if (this.aborted) return;
+    this.aborted = true;
+    this.reason = reason;
+    this.controller?.abort(reason);
+    const listeners = this.listeners;
+    this.listeners = undefined;
+    if (listeners !== undefined) for (const l of listeners) l.handleEvent();
+    const racers = this.racers;
+    this.racers = undefined;
+    if (racers !== undefined) {
+      for (const r of racers) {
+        if (r.timer !== undefined) clearTimeout(r.timer);
+        r.reject(reason);
+      }
     }
   }
 
-  const signal = controller.signal;
-  // Nothing outside can abort this attempt (no caller signal, no deadline, no timeout): racing
-  // would only cost a promise and a listener per awaited step, so skip it on this hot path.
-  const armed = parent !== undefined || timer !== undefined;
-  return {
-    signal,
-    abort,
-    race<T>(promise: Promise<T>): Promise<T> {
-      if (!armed && !signal.aborted) return promise;
-      if (signal.aborted) {
-        promise.catch(() => undefined); // the loser's rejection is expected; do not leak it as unhandled
-        return Promise.reject(signal.reason as ConduitError);
+  addAbortListener(listener: AbortListener): void {
+    (this.listeners ??= []).push(listener);
+  }
+
+  removeAbortListener(listener: AbortListener): void {
+    const listeners = this.listeners;
+    if (listeners === undefined) return;
+    const i = listeners.indexOf(listener);
+    if (i !== -1) listeners.splice(i, 1);
+  }
+
+  race<T>(promise: Promise<T>, limitMs?: number, onLimit?: () => ConduitError): Promise<T> {
+    if (this.aborted) {
+      promise.catch(() => undefined); // the loser's rejection is expected; do not leak it as unhandled
+      return Promise.reject(this.reason!);
+    }
+    // Nothing outside can abort this attempt and no limit applies: racing would only cost a
+    // promise per awaited step.
+    if (!this.armed && limitMs === undefined) return promise;
+    return new Promise<T>((resolve, reject) => {
+      const racer: Racer = { reject, timer: undefined };
+      (this.racers ??= new Set()).add(racer);
+      if (limitMs !== undefined) {
+        racer.timer = setTimeout(() => {
+          this.racers?.delete(racer);
+          reject(onLimit !== undefined ? onLimit() : new ConduitError('timeout', `No progress within ${Math.round(limitMs)} ms`));
+        }, Math.max(0, limitMs));
       }
-      return new Promise<T>((resolve, reject) => {
-        const onAbort = () => reject(signal.reason as ConduitError);
-        signal.addEventListener('abort', onAbort, { once: true });
-        promise.then(
-          (value) => {
-            signal.removeEventListener('abort', onAbort);
-            resolve(value);
-          },
-          (err: unknown) => {
-            signal.removeEventListener('abort', onAbort);
-            reject(err);
-          },
-        );
-      });
-    },
-    dispose() {
-      if (timer !== undefined) clearTimeout(timer);
-      parent?.removeEventListener('abort', onParentAbort);
-    },
-  };
+      promise.then(
+        (value) => {
+          if (racer.timer !== undefined) clearTimeout(racer.timer);
+          this.racers?.delete(racer);
+          resolve(value);
+        },
+        (err: unknown) => {
+          if (racer.timer !== undefined) clearTimeout(racer.timer);
+          this.racers?.delete(racer);
+          reject(err);
+        },
+      );
+    });
+  }
+
+  callOptions(): CallOptions {
+    return new AttemptCallOptions(this.options, this);
+  }
+
+  dispose(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.parentSource !== undefined) this.parentSource.removeAbortListener(this);
+    else this.parentSignal?.removeEventListener('abort', this);
+  }
 }
+
+/**
+ * The caller's options for one attempt: the same fields, with the attempt as their abort source
+ * and `signal` an accessor that creates the attempt's AbortSignal only when read. Copies the
+ * caller's own fields without reading `signal` (the gateway's is lazy too).
+ */
+class AttemptCallOptions {
+  declare readonly signal: AbortSignal;
+  readonly #scope: OwnAttemptScope;
+
+  constructor(options: CallOptions, scope: OwnAttemptScope) {
+    this.#scope = scope;
+    const self = this as unknown as Record<string, unknown>;
+    const source = options as unknown as Record<string, unknown>;
+    for (const key of Object.keys(options)) if (key !== 'signal') self[key] = source[key];
+    Object.defineProperty(this, 'signal', ATTEMPT_SIGNAL_PROPERTY);
+  }
+
+  /** Not an own property: a spread copy reads `signal` instead (see abort-source.ts). */
+  get [ABORT_SOURCE](): AbortSource {
+    return this.#scope;
+  }
+
+  static scopeOf(options: AttemptCallOptions): OwnAttemptScope {
+    return options.#scope;
+  }
+}
+
+const ATTEMPT_SIGNAL_PROPERTY: PropertyDescriptor = {
+  get(this: AttemptCallOptions): AbortSignal {
+    return AttemptCallOptions.scopeOf(this).signal;
+  },
+  enumerable: true,
+  configurable: true,
+};

@@ -73,7 +73,7 @@ async function* run(request: ModelRequest, options: CallOptions, plan: AttemptPl
     };
 
     try {
-      iterator = target.model.stream(request, { ...options, signal: scope.signal })[Symbol.asyncIterator]();
+      iterator = target.model.stream(request, scope.callOptions())[Symbol.asyncIterator]();
       for (;;) {
         const limitMs = committed ? idleTimeoutMs : minDefined(idleTimeoutMs, remainingOf(preCommitLimitMs, startedMono));
         const step = await nextWithin(iterator, scope, limitMs, committed);
@@ -140,7 +140,7 @@ async function* run(request: ModelRequest, options: CallOptions, plan: AttemptPl
   }
 }
 
-/** `next()` raced against the idle/first-chunk timer and the attempt's abort signal. */
+/** `next()` raced against the idle/first-chunk timer and the attempt's abort (one promise and one timer per step). */
 function nextWithin(iterator: AsyncIterator<StreamPart>, scope: AttemptScope, limitMs: number | undefined, committed: boolean): Promise<IteratorResult<StreamPart>> {
   let next: Promise<IteratorResult<StreamPart>>;
   try {
@@ -149,21 +149,7 @@ function nextWithin(iterator: AsyncIterator<StreamPart>, scope: AttemptScope, li
     next = Promise.reject(err);
   }
   if (limitMs === undefined) return scope.race(next);
-  return scope.race(
-    new Promise<IteratorResult<StreamPart>>((resolve, reject) => {
-      const timer = setTimeout(() => reject(stallError(limitMs, committed)), Math.max(0, limitMs));
-      next.then(
-        (value) => {
-          clearTimeout(timer);
-          resolve(value);
-        },
-        (err: unknown) => {
-          clearTimeout(timer);
-          reject(err);
-        },
-      );
-    }),
-  );
+  return scope.race(next, limitMs, () => stallError(limitMs, committed));
 }
 
 function stallError(limitMs: number, committed: boolean): ConduitError {

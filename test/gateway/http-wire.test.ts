@@ -2,6 +2,8 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
+import net from 'node:net';
+import { once } from 'node:events';
 import { ConduitError } from '../../src/core/errors.js';
 import { ScriptedModel } from './scripted-model.js';
 import { startGateway } from './harness.js';
@@ -47,9 +49,10 @@ describe('gateway wire format and limits', () => {
   const sse = new ScriptedModel('scripted', 'm-1', { kind: 'reply', id: 'chatcmpl-fixed', chunks: ['Hel', 'lo'], costUsd: 0.5 });
   const hang = new ScriptedModel('scripted', 'hang-1', { kind: 'hang', ignoreAbort: true });
   const echo = new ScriptedModel('scripted', 'echo-1', { kind: 'reply', text: 'ok' });
+  const bodies = new ScriptedModel('scripted', 'bodies-1', { kind: 'reply', text: 'ok' });
 
   before(async () => {
-    h = await startGateway({ 'sse-model': sse, 'hang-model': hang, 'echo-model': echo }, {}, { bodyLimitBytes: 64 * 1024, maxJsonDepth: 16 });
+    h = await startGateway({ 'sse-model': sse, 'hang-model': hang, 'echo-model': echo, 'bodies-model': bodies }, {}, { bodyLimitBytes: 64 * 1024, maxJsonDepth: 16 });
   });
   after(() => h.close());
 
@@ -95,6 +98,41 @@ describe('gateway wire format and limits', () => {
     assert.equal(events[2], 'data: {"error":{"message":"connection reset by upstream","type":"upstream_error","param":null,"code":"stream_interrupted"}}');
     assert.ok(!r.body.includes('[DONE]'));
     sse.setScripts({ kind: 'reply', id: 'chatcmpl-fixed', chunks: ['Hel', 'lo'], costUsd: 0.5 });
+  });
+
+  test('bodies that arrive with their headers, after them, or in pieces on one keep-alive socket are all read whole', async () => {
+    const { port } = new URL(h.url);
+    const socket = net.connect(Number(port), '127.0.0.1');
+    await once(socket, 'connect');
+    socket.setNoDelay(true);
+    let received = '';
+    socket.on('data', (c: Buffer) => (received += c.toString('latin1')));
+    const responses = async (n: number): Promise<string[]> => {
+      while ((received.match(/HTTP\/1\.1 /g) ?? []).length < n || !received.trimEnd().endsWith('}')) await new Promise((r) => setTimeout(r, 5));
+      return received.split(/(?=HTTP\/1\.1 )/);
+    };
+    const before = bodies.calls.length;
+    const body = (n: number) => JSON.stringify({ model: 'bodies-model', messages: [{ role: 'user', content: `message ${n} é` }] });
+    const head = (b: string) => `POST /v1/chat/completions HTTP/1.1\r\nhost: x\r\ncontent-type: application/json\r\ncontent-length: ${Buffer.byteLength(b)}\r\n\r\n`;
+    // 1: headers and body in one write (the buffered fast path).
+    socket.write(head(body(1)) + body(1));
+    await responses(1);
+    // 2: headers first, the body 30 ms later.
+    socket.write(head(body(2)));
+    await new Promise((r) => setTimeout(r, 30));
+    socket.write(body(2));
+    await responses(2);
+    // 3: headers with half the body, the rest later.
+    const b3 = Buffer.from(body(3));
+    socket.write(Buffer.concat([Buffer.from(head(body(3))), b3.subarray(0, 20)]));
+    await new Promise((r) => setTimeout(r, 30));
+    socket.write(b3.subarray(20));
+    const all = await responses(3);
+    socket.destroy();
+    assert.equal(all.length, 3);
+    for (const r of all) assert.match(r, /^HTTP\/1\.1 200 /);
+    const seen = bodies.calls.slice(before).map((c) => JSON.stringify(c.request.messages));
+    assert.deepEqual(seen, [1, 2, 3].map((n) => JSON.stringify([{ role: 'user', content: `message ${n} é` }])));
   });
 
   test('malformed JSON → 400 OpenAI-shaped error, model never called', async () => {

@@ -15,6 +15,7 @@ import type { CallOptions } from '../language-model.js';
 import { abortReasonOf, abortSourceOf, isAborted } from '../../reliability/abort-source.js';
 import { httpStatusError, type ResponseHeaders } from './http-error.js';
 import { cancelled, defaultDispatcher, mapNetworkError, type AbortReason, type ProviderFetchArgs } from './provider-http.js';
+import { requestHeaderList, requestTargetOf } from './request-target.js';
 
 /**
  * POSTs `args.body` as JSON (GET when there is none) and resolves to the parsed 2xx response
@@ -26,48 +27,6 @@ export function providerFetchJson(args: ProviderFetchArgs): Promise<unknown> {
   const promise = new Promise<unknown>(call.executor);
   call.start();
   return promise;
-}
-
-interface ParsedTarget {
-  origin: string;
-  path: string;
-}
-
-/** Parsed request URLs: a provider calls one or two URLs, so parse each once, not per request. */
-const targets = new Map<string, ParsedTarget>();
-const MAX_CACHED_TARGETS = 256;
-
-function targetOf(url: string): ParsedTarget {
-  let t = targets.get(url);
-  if (t === undefined) {
-    const u = new URL(url);
-    t = { origin: u.origin, path: u.search ? `${u.pathname}${u.search}` : u.pathname };
-    if (targets.size >= MAX_CACHED_TARGETS) targets.clear();
-    targets.set(url, t);
-  }
-  return t;
-}
-
-/** Flattened request headers per provider header object (the usual call adds no headers of its own). */
-const headerLists = new WeakMap<Record<string, string>, string[]>();
-
-function headerListOf(base: Record<string, string>, extra: Record<string, string> | undefined, hasBody: boolean): string[] {
-  if (extra === undefined && hasBody) {
-    const cached = headerLists.get(base);
-    if (cached !== undefined) return cached;
-    const list = flatten(base, undefined, true);
-    headerLists.set(base, list);
-    return list;
-  }
-  return flatten(base, extra, hasBody);
-}
-
-function flatten(base: Record<string, string>, extra: Record<string, string> | undefined, hasBody: boolean): string[] {
-  const merged: Record<string, string> = { ...base, ...extra };
-  if (hasBody) merged['content-type'] ??= 'application/json';
-  const list: string[] = [];
-  for (const key in merged) list.push(key, merged[key]!);
-  return list;
 }
 
 const NO_OPTIONS: CallOptions = {};
@@ -128,13 +87,13 @@ class JsonCall implements Dispatcher.DispatchHandler {
     let payload: string | undefined;
     try {
       if (args.body !== undefined) payload = JSON.stringify(args.body);
-      const target = targetOf(args.url);
+      const target = requestTargetOf(args.url);
       (args.dispatcher ?? defaultDispatcher()).dispatch(
         {
           origin: target.origin,
           path: target.path,
           method: args.method ?? (payload === undefined ? 'GET' : 'POST'),
-          headers: headerListOf(args.headers, options.headers, payload !== undefined),
+          headers: requestHeaderList(args.headers, options.headers, payload !== undefined),
           body: payload,
           bodyTimeout: args.idleTimeoutMs ?? 30_000,
         },

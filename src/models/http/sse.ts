@@ -3,6 +3,10 @@
  * comments ignored, an event dispatched on a blank line; CR, LF and CRLF line ends. An event left
  * incomplete when the body ends is dropped, as the spec says; adapters detect a cut stream by the
  * missing terminal event ([DONE], message_stop), not here.
+ *
+ * The parsing itself is synchronous (SSEDecoder: bytes in, whole events out), so a provider's stream
+ * loop can decode each network chunk in place; parseSSE wraps it as an async iterable for callers
+ * that prefer one (each async layer costs promises per event on the time-to-first-token path).
  */
 export interface SSEEvent {
   event?: string;
@@ -10,22 +14,30 @@ export interface SSEEvent {
   id?: string;
 }
 
-export async function* parseSSE(body: AsyncIterable<Uint8Array>): AsyncIterable<SSEEvent> {
-  const decoder = new TextDecoder();
-  let buffer = '';
-  let data: string[] = [];
-  let event: string | undefined;
-  let id: string | undefined;
+const NO_EVENTS: readonly SSEEvent[] = [];
 
-  let final = false;
-  const iterator = body[Symbol.asyncIterator]();
-  try {
-  while (!final) {
-    const step = await iterator.next();
-    if (step.done) {
-      final = true;
-      buffer += decoder.decode();
-    } else buffer += decoder.decode(step.value, { stream: true });
+export class SSEDecoder {
+  private readonly decoder = new TextDecoder();
+  private buffer = '';
+  private data: string[] = [];
+  private event: string | undefined = undefined;
+  private id: string | undefined = undefined;
+
+  /** Decodes one chunk of the body; returns the events it completed (often none or one). */
+  push(chunk: Uint8Array): readonly SSEEvent[] {
+    this.buffer += this.decoder.decode(chunk, { stream: true });
+    return this.drain(false);
+  }
+
+  /** The body ended: flushes the decoder and returns the events completed by what was left. */
+  end(): readonly SSEEvent[] {
+    this.buffer += this.decoder.decode();
+    return this.drain(true);
+  }
+
+  private drain(final: boolean): readonly SSEEvent[] {
+    const buffer = this.buffer;
+    let out: SSEEvent[] | undefined;
     let start = 0;
     for (;;) {
       const lf = buffer.indexOf('\n', start);
@@ -44,14 +56,14 @@ export async function* parseSSE(body: AsyncIterable<Uint8Array>): AsyncIterable<
       const line = buffer.slice(start, end);
       start = next;
       if (line === '') {
-        if (data.length > 0) {
-          const ev: SSEEvent = { data: data.join('\n') };
-          if (event !== undefined) ev.event = event;
-          if (id !== undefined) ev.id = id;
-          yield ev;
+        if (this.data.length > 0) {
+          const ev: SSEEvent = { data: this.data.length === 1 ? this.data[0]! : this.data.join('\n') };
+          if (this.event !== undefined) ev.event = this.event;
+          if (this.id !== undefined) ev.id = this.id;
+          (out ??= []).push(ev);
         }
-        data = [];
-        event = undefined;
+        this.data = [];
+        this.event = undefined;
         continue;
       }
       if (line.charCodeAt(0) === 58 /* ':' comment */) continue;
@@ -59,13 +71,30 @@ export async function* parseSSE(body: AsyncIterable<Uint8Array>): AsyncIterable<
       const field = colon === -1 ? line : line.slice(0, colon);
       let value = colon === -1 ? '' : line.slice(colon + 1);
       if (value.charCodeAt(0) === 32) value = value.slice(1);
-      if (field === 'data') data.push(value);
-      else if (field === 'event') event = value;
-      else if (field === 'id') id = value;
+      if (field === 'data') this.data.push(value);
+      else if (field === 'event') this.event = value;
+      else if (field === 'id') this.id = value;
       // `retry:` and unknown fields are ignored: reconnection is the caller's policy, not the parser's.
     }
-    buffer = buffer.slice(start);
+    this.buffer = start === 0 ? buffer : buffer.slice(start);
+    return out ?? NO_EVENTS;
   }
+}
+
+export async function* parseSSE(body: AsyncIterable<Uint8Array>): AsyncIterable<SSEEvent> {
+  const decoder = new SSEDecoder();
+  let final = false;
+  const iterator = body[Symbol.asyncIterator]();
+  try {
+    while (!final) {
+      const step = await iterator.next();
+      let events: readonly SSEEvent[];
+      if (step.done) {
+        final = true;
+        events = decoder.end();
+      } else events = decoder.push(step.value);
+      for (const ev of events) yield ev;
+    }
   } finally {
     // The consumer may stop early (break, error): release the underlying body either way.
     if (!final) await iterator.return?.();

@@ -5,7 +5,8 @@
  * `createChatCompletionsModel` is the shared engine the openai-compatible provider configures.
  */
 import { ConduitError, toConduitError } from '../../../core/errors.js';
-import { parseSSE, providerFetch, providerFetchJson } from '../../http/index.js';
+import { SSEDecoder, providerFetchJson, providerFetchStream } from '../../http/index.js';
+import type { SSEEvent } from '../../http/index.js';
 import { isContentPart, type CallOptions, type GenerateResult, type LanguageModel, type ModelCapabilities, type ModelRequest, type StreamPart } from '../../language-model.js';
 import { toChatCompletionsBody, type ChatRequestSettings } from './chat-request.js';
 import { parseChatCompletion } from './chat-response.js';
@@ -111,30 +112,47 @@ async function* streamChat(
   mapError: (status: number, headers: Record<string, string | string[] | undefined>, bodyText: string) => ConduitError,
 ): AsyncIterable<StreamPart> {
   const { provider, modelId } = config;
-  const response = await providerFetch({ provider, model: modelId, url, headers: config.headers, body, options, stream: true, idleTimeoutMs: config.idleTimeoutMs, mapError });
+  const response = await providerFetchStream({ provider, model: modelId, url, headers: config.headers, body, options, idleTimeoutMs: config.idleTimeoutMs, mapError });
   const assembler = new ChatStreamAssembler(provider, modelId);
+  const decoder = new SSEDecoder();
   let contentSent = false;
   let done = false;
+  const source = response.body;
+  let ended = false;
   try {
-    for await (const event of parseSSE(response.body)) {
-      if (event.data === '[DONE]') {
-        done = true;
-        break;
-      }
-      let chunk: unknown;
-      try {
-        chunk = JSON.parse(event.data);
-      } catch (err) {
-        throw new ConduitError('provider_error', `${provider} (${modelId}): stream chunk is not valid JSON: ${event.data.slice(0, 200)}`, { cause: err, provider, model: modelId, upstreamStatus: 200 });
-      }
-      for (const part of assembler.push(chunk)) {
-        if (isContentPart(part)) contentSent = true;
-        yield part;
+    // Events are decoded in place from each network chunk (no async layer per event: this loop
+    // is on the gateway's time-to-first-token path). The body ends either at [DONE] (then it is
+    // returned, which releases or aborts the connection) or when the upstream closes it.
+    while (!done && !ended) {
+      const step = await source.next();
+      let events: readonly SSEEvent[];
+      if (step.done === true) {
+        ended = true;
+        events = decoder.end();
+      } else events = decoder.push(step.value);
+      for (const event of events) {
+        if (event.data === '[DONE]') {
+          done = true;
+          break;
+        }
+        let chunk: unknown;
+        try {
+          chunk = JSON.parse(event.data);
+        } catch (err) {
+          throw new ConduitError('provider_error', `${provider} (${modelId}): stream chunk is not valid JSON: ${event.data.slice(0, 200)}`, { cause: err, provider, model: modelId, upstreamStatus: 200 });
+        }
+        for (const part of assembler.push(chunk)) {
+          if (isContentPart(part)) contentSent = true;
+          yield part;
+        }
       }
     }
   } catch (err) {
     const error = toConduitError(err, 'provider_error');
     throw contentSent ? interruptedAfterContent(error) : error;
+  } finally {
+    // Stopped before the body ended ([DONE], an error, or the consumer returned): release it.
+    if (!ended) void source.return?.();
   }
   // A clean end of body without [DONE] is accepted only when the answer itself was complete (a
   // finish_reason arrived): some compatible servers omit [DONE]. Otherwise it is a cut stream.
