@@ -44,7 +44,7 @@ export async function generateWithFailover(request: ModelRequest, options: CallO
  * pickTarget without the await when the plan answers synchronously; a promise (a backoff, an async
  * plan) goes through pickTarget's error mapping. A synchronous throw is mapped the same way.
  */
-function pickTargetNow(plan: AttemptPlan, attempt: number, lastError: ConduitError | undefined, options: CallOptions): AttemptTarget | undefined | PromiseLike<AttemptTarget | undefined> {
+export function pickTargetNow(plan: AttemptPlan, attempt: number, lastError: ConduitError | undefined, options: CallOptions): AttemptTarget | undefined | PromiseLike<AttemptTarget | undefined> {
   let picked: AttemptTarget | undefined | PromiseLike<AttemptTarget | undefined>;
   try {
     picked = plan.pick({ attempt, lastError, options });
@@ -54,7 +54,7 @@ function pickTargetNow(plan: AttemptPlan, attempt: number, lastError: ConduitErr
   return isPromiseLike(picked) ? pickTarget(plan, attempt, lastError, options, picked) : picked;
 }
 
-function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
+export function isPromiseLike<T>(value: T | PromiseLike<T>): value is PromiseLike<T> {
   return typeof (value as { then?: unknown } | undefined)?.then === 'function';
 }
 

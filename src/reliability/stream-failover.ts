@@ -17,10 +17,11 @@ import { ConduitError } from '../core/errors.js';
 import { contentText } from '../core/messages.js';
 import { emptyUsage } from '../core/usage.js';
 import { isContentPart, type CallOptions, type ModelRequest, type StreamPart } from '../models/language-model.js';
+import { abortReasonOf, isAborted } from './abort-source.js';
 import { abortReasonToError, deadlineExceededError, openAttemptScope, remainingMs, type AttemptScope } from './attempt-scope.js';
 import { reportAttempt, type AttemptPlan, type AttemptTarget } from './attempt-plan.js';
 import { normaliseError } from './error-policy.js';
-import { pickTarget } from './generate-failover.js';
+import { isPromiseLike, pickTargetNow } from './generate-failover.js';
 import { StreamInterruptedError, type StreamProgress } from './stream-interrupted-error.js';
 
 export interface StreamFailoverOptions {
@@ -46,9 +47,12 @@ async function* run(request: ModelRequest, options: CallOptions, plan: AttemptPl
   let lastError: ConduitError | undefined;
 
   for (let attempt = 0; ; attempt++) {
-    if (options.signal?.aborted) throw abortReasonToError(options.signal.reason);
+    // Through the abort source when the options have one: reading `signal` would create it.
+    if (isAborted(options)) throw abortReasonToError(abortReasonOf(options));
     if (remainingMs(options, clock.now()) <= 0) throw deadlineExceededError(lastError);
-    const target = await pickTarget(plan, attempt, lastError, options);
+    // Synchronous plans (no backoff to wait for) answer without an await: one tick less before the upstream call.
+    const picked = pickTargetNow(plan, attempt, lastError, options);
+    const target = isPromiseLike(picked) ? await picked : picked;
     if (!target) throw lastError ?? new ConduitError('provider_unavailable', `${plan.layer}: nothing to try`);
 
     // The attempt's own timeout is enforced by the first-chunk timer below, not by the scope:
@@ -127,7 +131,7 @@ async function* run(request: ModelRequest, options: CallOptions, plan: AttemptPl
         throw interrupted;
       }
       report(error.kind === 'cancelled' ? 'cancelled' : 'failure', error);
-      if (options.signal?.aborted || error.code === 'deadline_exceeded') throw error;
+      if (isAborted(options) || error.code === 'deadline_exceeded') throw error;
       lastError = error;
     } finally {
       // Reached without a report only when the caller stopped consuming (return()) mid-stream.
