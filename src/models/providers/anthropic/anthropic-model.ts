@@ -3,7 +3,7 @@
  * pure mapping modules; this file only sends, streams and classifies failures.
  */
 import { ConduitError, toConduitError } from '../../../core/errors.js';
-import { parseSSE, providerFetch } from '../../http/index.js';
+import { parseSSE, providerFetchJson, providerFetchStream } from '../../http/index.js';
 import { isContentPart, type CallOptions, type GenerateResult, type LanguageModel, type ModelRequest, type StreamPart } from '../../language-model.js';
 import { mapAnthropicHttpError } from './error-mapping.js';
 import { ANTHROPIC_PROVIDER, toAnthropicRequest } from './request-mapping.js';
@@ -61,8 +61,8 @@ export function createAnthropicModel(options: AnthropicModelOptions): LanguageMo
 
   async function generate(request: ModelRequest, callOptions: CallOptions = {}): Promise<GenerateResult> {
     const body = toAnthropicRequest(request, requestContext(false));
-    const res = await providerFetch({ provider: ANTHROPIC_PROVIDER, model: modelId, url, method: 'POST', headers: headers(false), body, options: callOptions, mapError });
-    const out = fromAnthropicResponse(await res.json(), modelId);
+    const json = await providerFetchJson({ provider: ANTHROPIC_PROVIDER, model: modelId, url, method: 'POST', headers: headers(false), body, options: callOptions, mapError });
+    const out = fromAnthropicResponse(json, modelId);
     const result: GenerateResult = {
       text: out.text,
       toolCalls: out.toolCalls,
@@ -78,7 +78,7 @@ export function createAnthropicModel(options: AnthropicModelOptions): LanguageMo
 
   async function* stream(request: ModelRequest, callOptions: CallOptions = {}): AsyncIterable<StreamPart> {
     const body = toAnthropicRequest(request, requestContext(true));
-    const res = await providerFetch({
+    const res = await providerFetchStream({
       provider: ANTHROPIC_PROVIDER,
       model: modelId,
       url,
@@ -86,7 +86,6 @@ export function createAnthropicModel(options: AnthropicModelOptions): LanguageMo
       headers: headers(true),
       body,
       options: callOptions,
-      stream: true,
       idleTimeoutMs,
       mapError,
     });
