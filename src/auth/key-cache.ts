@@ -38,6 +38,15 @@ export class KeyCache {
     return entry.lookup;
   }
 
+  /**
+   * True when the found key's entry is at least half its TTL old: time to re-read it in the
+   * background (refresh ahead) while the entry itself keeps serving until the full TTL.
+   */
+  refreshDue(id: string, now: number): boolean {
+    const entry = this.positive.get(id);
+    return entry !== undefined && now - entry.fetchedAt >= this.options.ttlMs / 2;
+  }
+
   set(id: string, lookup: CachedLookup, now: number): void {
     if (this.options.ttlMs <= 0) return;
     this.delete(id);

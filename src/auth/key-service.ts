@@ -27,6 +27,7 @@ import { createKeyInputSchema, parseInput, toEpochMs, updateKeyInputSchema } fro
 import type { KeyListFilter, StoredKey } from './key-repository.js';
 import { insertKey, selectKey, selectKeys, selectSuccessorId, updateKeyRow } from './key-repository.js';
 import { LastUsedTracker } from './last-used-tracker.js';
+import { VerifiedSecrets } from './verified-secrets.js';
 import { authorizeModel } from './model-access.js';
 
 export interface KeyServiceOptions {
@@ -45,7 +46,10 @@ export interface KeyServiceOptions {
   migrate?: boolean;
   /** Clock, for tests. */
   now?: () => number;
-  /** Where failures of background lastUsedAt writes go (default: ignored; they are retried next flush). */
+  /**
+   * Where failures of background work go: lastUsedAt writes (retried next flush) and refresh-ahead
+   * key reads (the cached entry keeps serving until it expires). Default: ignored.
+   */
   onBackgroundError?: (err: unknown) => void;
 }
 
@@ -124,9 +128,12 @@ export async function createKeyService(options: KeyServiceOptions): Promise<KeyS
     maxNegativeEntries: options.maxNegativeCacheEntries ?? 10_000,
   });
   const inflight = new Map<string, Promise<CachedLookup>>();
+  // Skips the HMAC for a secret already verified against the same cached lookup (see verified-secrets.ts).
+  const verified = new VerifiedSecrets();
   // Bumped by every local change: a lookup that started before a change must not cache its stale result.
   let generation = 0;
-  const tracker = new LastUsedTracker(db, options.lastUsedFlushMs ?? 30_000, options.onBackgroundError ?? (() => {}));
+  const backgroundError = options.onBackgroundError ?? (() => {});
+  const tracker = new LastUsedTracker(db, options.lastUsedFlushMs ?? 30_000, backgroundError);
 
   function forget(id: string): void {
     generation++;
@@ -134,9 +141,8 @@ export async function createKeyService(options: KeyServiceOptions): Promise<KeyS
     inflight.delete(id);
   }
 
-  async function lookup(id: string): Promise<CachedLookup> {
-    const cached = cache.get(id, now());
-    if (cached !== undefined) return cached;
+  /** One query per id however many requests arrive together with the same key. */
+  function fetchKey(id: string): Promise<CachedLookup> {
     let pending = inflight.get(id);
     if (pending === undefined) {
       const startedAt = generation;
@@ -151,9 +157,24 @@ export async function createKeyService(options: KeyServiceOptions): Promise<KeyS
           inflight.delete(id);
         }
       })();
-      // One query per id however many requests arrive together with the same key.
       inflight.set(id, pending);
     }
+    return pending;
+  }
+
+  async function lookup(id: string): Promise<CachedLookup> {
+    const at = now();
+    const cached = cache.get(id, at);
+    if (cached !== undefined) {
+      // Refresh ahead: a key in use is re-read in the background once its entry is half way to
+      // expiry, so requests never queue behind the database when it expires. The entry served
+      // meanwhile is still younger than the TTL: the revocation bound does not change.
+      if (cached.found && cache.refreshDue(id, at) && !inflight.has(id)) {
+        fetchKey(id).catch((err: unknown) => backgroundError(err));
+      }
+      return cached;
+    }
+    const pending = fetchKey(id);
     try {
       return await pending;
     } catch (err) {
@@ -319,8 +340,11 @@ export async function createKeyService(options: KeyServiceOptions): Promise<KeyS
       const { record, secretHash } = found.stored;
       // The secret is checked before anything else is revealed: only its holder learns that a key
       // is revoked or expired.
-      if (!verifySecret(pepper, parsed.keyId, parsed.secret, secretHash)) {
-        throw unauthenticated('Invalid API key', 'invalid_api_key');
+      if (!verified.matches(found.stored, parsed.secret)) {
+        if (!verifySecret(pepper, parsed.keyId, parsed.secret, secretHash)) {
+          throw unauthenticated('Invalid API key', 'invalid_api_key');
+        }
+        verified.remember(found.stored, parsed.secret);
       }
       const at = now();
       if (record.revokedAt !== null) throw unauthenticated(`API key '${record.id}' has been revoked`, 'api_key_revoked');

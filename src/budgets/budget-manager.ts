@@ -111,6 +111,8 @@ interface Line {
   bounds: WindowBounds;
   key: string;
   limit: number;
+  /** What a reservation reports for this line; frozen, so every reservation in the window can share it. */
+  reserved: ReservedBudget;
 }
 
 interface ReservationState {
@@ -163,13 +165,15 @@ export function createBudgetManager(options: BudgetManagerOptions): BudgetManage
       let line = lineMemo.get(memoKey);
       if (line === undefined || at < line.bounds.start || at >= line.bounds.end) {
         const bounds = windowBounds(rule.window, at);
+        const label = budgetLabel(rule, scopeValue);
         line = {
           rule,
           scopeValue,
-          label: budgetLabel(rule, scopeValue),
+          label,
           bounds,
           key: `${rule.id}|${encodeURIComponent(scopeValue)}|${new Date(bounds.start).toISOString()}`,
           limit: toNanoUsd(rule.limitUsd),
+          reserved: Object.freeze({ budgetId: rule.id, budget: label, window: rule.window, windowStart: bounds.start, windowEnd: bounds.end }),
         };
         if (lineMemo.size >= MAX_MEMO_LINES) lineMemo.clear();
         lineMemo.set(memoKey, line);
@@ -247,7 +251,7 @@ export function createBudgetManager(options: BudgetManagerOptions): BudgetManage
       startedAt: at,
       estimatedCostUsd: estimate,
       enforced,
-      budgets: lines.map((l) => ({ budgetId: l.rule.id, budget: l.label, window: l.rule.window, windowStart: l.bounds.start, windowEnd: l.bounds.end })),
+      budgets: lines.map((l) => l.reserved),
     });
     states.set(reservation, { lines: enforced ? lines : [], settled: false });
     return reservation;

@@ -11,6 +11,12 @@ interface Counter {
   expiresAt: number;
   /** reservation id → [amount, expiresAt] */
   holds: Map<string, [number, number]>;
+  /**
+   * At most the earliest expiry among `holds` (a lower bound: settling a hold does not raise it).
+   * Until the clock reaches it no hold can have expired, so `reserve` skips the scan of every hold
+   * in flight that it would otherwise do on each request.
+   */
+  holdsExpireFrom: number;
 }
 
 // Expired counters are swept every this many operations, so memory stays bounded by live windows.
@@ -38,12 +44,16 @@ export function createEmbeddedBudgetStore(): BudgetStore {
   }
 
   function dropExpiredHolds(c: Counter, now: number): void {
-    for (const [id, [amount, exp]] of c.holds) {
+    if (now < c.holdsExpireFrom) return;
+    let earliest = Infinity;
+    for (const [id, hold] of c.holds) {
+      const exp = hold[1];
       if (exp <= now) {
-        c.reserved -= amount;
+        c.reserved -= hold[0];
         c.holds.delete(id);
-      }
+      } else if (exp < earliest) earliest = exp;
     }
+    c.holdsExpireFrom = earliest;
   }
 
   const snapshot = (c: Counter): BudgetCounter => ({ spent: c.spent, reserved: c.reserved });
@@ -53,9 +63,14 @@ export function createEmbeddedBudgetStore(): BudgetStore {
 
     async reserve({ reservationId, now, reservationExpiresAt, lines }): Promise<ReserveOutcome> {
       sweep(now);
-      const found = lines.map((l: ReserveLine) => live(l.key, now));
-      const missing = found.flatMap((c, i) => (c === undefined ? [i] : []));
-      if (missing.length > 0) return { status: 'uninitialized', indices: missing };
+      const found: (Counter | undefined)[] = new Array<Counter | undefined>(lines.length);
+      let missing: number[] | undefined;
+      for (let i = 0; i < lines.length; i++) {
+        const c = live((lines[i] as ReserveLine).key, now);
+        found[i] = c;
+        if (c === undefined) (missing ??= []).push(i);
+      }
+      if (missing !== undefined) return { status: 'uninitialized', indices: missing };
       for (let i = 0; i < lines.length; i++) {
         const c = found[i]!;
         const line = lines[i]!;
@@ -63,21 +78,22 @@ export function createEmbeddedBudgetStore(): BudgetStore {
         const used = c.spent + c.reserved;
         if (used >= line.limit || used + line.amount > line.limit) return { status: 'refused', index: i, counter: snapshot(c) };
       }
-      return {
-        status: 'reserved',
-        counters: lines.map((line, i) => {
-          const c = found[i]!;
-          c.reserved += line.amount;
-          c.holds.set(reservationId, [line.amount, reservationExpiresAt]);
-          c.expiresAt = Math.max(c.expiresAt, now + line.ttlMs);
-          return snapshot(c);
-        }),
-      };
+      const counters: BudgetCounter[] = new Array<BudgetCounter>(lines.length);
+      for (let i = 0; i < lines.length; i++) {
+        const line = lines[i]!;
+        const c = found[i]!;
+        c.reserved += line.amount;
+        c.holds.set(reservationId, [line.amount, reservationExpiresAt]);
+        if (reservationExpiresAt < c.holdsExpireFrom) c.holdsExpireFrom = reservationExpiresAt;
+        c.expiresAt = Math.max(c.expiresAt, now + line.ttlMs);
+        counters[i] = snapshot(c);
+      }
+      return { status: 'reserved', counters };
     },
 
     async initialize({ key, spent, ttlMs, now }) {
       if (live(key, now) !== undefined) return;
-      counters.set(key, { spent, reserved: 0, expiresAt: now + ttlMs, holds: new Map() });
+      counters.set(key, { spent, reserved: 0, expiresAt: now + ttlMs, holds: new Map(), holdsExpireFrom: Infinity });
     },
 
     async settle({ reservationId, now, lines }) {

@@ -6,7 +6,9 @@
 import type { CacheCallOptions } from '../models/language-model.js';
 
 export function cacheControlToCallOptions(header: string | readonly string[] | undefined): Pick<CacheCallOptions, 'bypass' | 'noStore'> {
-  const value = Array.isArray(header) ? header.join(',') : (header ?? '');
+  // Most requests carry no Cache-Control at all: nothing to parse.
+  if (header === undefined || header === '') return {};
+  const value = Array.isArray(header) ? header.join(',') : header;
   const directives = new Set(
     String(value)
       .split(',')

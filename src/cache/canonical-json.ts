@@ -20,6 +20,22 @@ function isIndexKey(key: string): boolean {
   return INDEX_KEY.test(key) && Number(key) <= MAX_INDEX;
 }
 
+/**
+ * The canonical form of one member value, or undefined where an object member would be left out
+ * (undefined, functions, symbols). For writers that build a canonical document piece by piece.
+ */
+export function canonicalMember(value: unknown): string | undefined {
+  return write(value);
+}
+
+/**
+ * The canonical form of `record` without its member `omit`: exactly `canonicalJson` of
+ * `{ ...record }` minus that key (a rest-spread copy keeps own enumerable keys), without the copy.
+ */
+export function canonicalObjectWithout(record: Record<string, unknown>, omit: string): string {
+  return writeObject(record, omit);
+}
+
 function write(value: unknown): string | undefined {
   switch (typeof value) {
     case 'string':
@@ -38,27 +54,31 @@ function write(value: unknown): string | undefined {
         }
         return out + ']';
       }
-      const record = value as Record<string, unknown>;
-      const keys = Object.keys(record);
-      // Integer-like keys are listed first, ascending; only the rest need sorting.
-      let indexKeys = 0;
-      while (indexKeys < keys.length && isIndexKey(keys[indexKeys]!)) indexKeys++;
-      const ordered = indexKeys === 0 ? keys.sort() : [...keys.slice(0, indexKeys), ...keys.slice(indexKeys).sort()];
-      let out = '{';
-      let first = true;
-      for (const key of ordered) {
-        const v = record[key];
-        if (v === undefined) continue;
-        const encoded = write(v);
-        if (encoded === undefined) continue;
-        out += (first ? '' : ',') + JSON.stringify(key) + ':' + encoded;
-        first = false;
-      }
-      return out + '}';
+      return writeObject(value as Record<string, unknown>, undefined);
     }
     case 'bigint':
       return JSON.stringify(value); // throws, as before
     default:
       return undefined;
   }
+}
+
+function writeObject(record: Record<string, unknown>, omit: string | undefined): string {
+  const keys = Object.keys(record);
+  // Integer-like keys are listed first, ascending; only the rest need sorting.
+  let indexKeys = 0;
+  while (indexKeys < keys.length && isIndexKey(keys[indexKeys]!)) indexKeys++;
+  const ordered = indexKeys === 0 ? keys.sort() : [...keys.slice(0, indexKeys), ...keys.slice(indexKeys).sort()];
+  let out = '{';
+  let first = true;
+  for (const key of ordered) {
+    if (key === omit) continue;
+    const v = record[key];
+    if (v === undefined) continue;
+    const encoded = write(v);
+    if (encoded === undefined) continue;
+    out += (first ? '' : ',') + JSON.stringify(key) + ':' + encoded;
+    first = false;
+  }
+  return out + '}';
 }

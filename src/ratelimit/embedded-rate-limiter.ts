@@ -52,8 +52,11 @@ export class EmbeddedRateLimiter implements RateLimiter {
     const at = now ?? this.clock();
     const rounded = delta > 0 ? Math.ceil(delta) : -Math.ceil(-delta);
     if (rounded === 0) return;
-    for (const check of checks.map(normalizeCheck)) {
-      const log = this.logFor(check, at);
+    // Every check is validated before any log changes.
+    const normalized = new Array<NormalizedCheck>(checks.length);
+    for (let i = 0; i < checks.length; i++) normalized[i] = normalizeCheck(checks[i]!);
+    for (let i = 0; i < normalized.length; i++) {
+      const log = this.logFor(normalized[i]!, at);
       if (ticket && log.adjust(ticket.id, rounded)) continue;
       if (rounded > 0) log.add(at, rounded, `adj-${++this.nextTicket}`);
     }
@@ -77,23 +80,34 @@ export class EmbeddedRateLimiter implements RateLimiter {
     this.logs.clear();
   }
 
+  // Plain loops over the (few) checks: this runs on every request of a rate-limited gateway.
   private decide(input: readonly LimitCheck[], now: number, consume: boolean): LimitDecision {
-    const checks = input.map(normalizeCheck);
-    const logs = checks.map((c) => this.logFor(c, now));
-    // Two checks on the same log (same scope, id, metric, window) must see each other's cost.
-    const pending = new Map<string, number>();
-    const fits = checks.map((c, i) => {
-      const earlier = pending.get(c.logName) ?? 0;
-      pending.set(c.logName, earlier + c.cost);
-      return (logs[i] as WindowLog).used + earlier + c.cost <= c.limit;
-    });
-    const allowed = fits.every(Boolean);
+    const n = input.length;
+    const checks = new Array<NormalizedCheck>(n);
+    const logs = new Array<WindowLog>(n);
+    const fits = new Array<boolean>(n);
+    let allowed = true;
+    for (let i = 0; i < n; i++) {
+      const c = normalizeCheck(input[i]!);
+      checks[i] = c;
+      logs[i] = this.logFor(c, now);
+    }
+    for (let i = 0; i < n; i++) {
+      const c = checks[i]!;
+      // Two checks on the same log (same scope, id, metric, window) must see each other's cost.
+      let earlier = 0;
+      for (let j = 0; j < i; j++) if (checks[j]!.logName === c.logName) earlier += checks[j]!.cost;
+      const fit = logs[i]!.used + earlier + c.cost <= c.limit;
+      fits[i] = fit;
+      if (!fit) allowed = false;
+    }
     let ticketId: string | undefined;
     if (allowed && consume) {
       ticketId = `t${++this.nextTicket}`;
-      checks.forEach((c, i) => (logs[i] as WindowLog).add(now, c.cost, ticketId as string));
+      for (let i = 0; i < n; i++) logs[i]!.add(now, checks[i]!.cost, ticketId);
     }
-    const results = checks.map((c, i) => this.result(c, logs[i] as WindowLog, fits[i] as boolean, now));
+    const results = new Array<LimitCheckResult>(n);
+    for (let i = 0; i < n; i++) results[i] = this.result(checks[i]!, logs[i]!, fits[i]!, now);
     if (!consume) this.dropEmpty(checks);
     return combineResults(results, now, ticketId);
   }

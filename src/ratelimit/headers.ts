@@ -42,18 +42,45 @@ export function tightestCheck(decision: LimitDecision, metric: LimitMetric): Lim
  * on, plus `retry-after` (whole seconds, rounded up) and `retry-after-ms` when it was refused.
  */
 export function rateLimitHeaders(decision: LimitDecision): Record<string, string> {
+  const pairs = rateLimitHeaderPairs(decision, true);
   const headers: Record<string, string> = {};
-  for (const metric of ['requests', 'tokens'] as const) {
-    const check = tightestCheck(decision, metric);
-    if (!check) continue;
-    headers[`x-ratelimit-limit-${metric}`] = String(check.limit);
-    headers[`x-ratelimit-remaining-${metric}`] = String(check.remaining);
-    headers[`x-ratelimit-reset-${metric}`] = formatResetDuration(check.resetMs);
+  for (let i = 0; i < pairs.length; i += 2) headers[pairs[i]!] = pairs[i + 1]!;
+  return headers;
+}
+
+/**
+ * The same headers as name/value pairs in the same order, ready for `writeHead` (the gateway's hot
+ * path: no intermediate object). `retry-after` is left out unless asked for: the gateway writes it
+ * from the error itself, once.
+ */
+export function rateLimitHeaderPairs(decision: LimitDecision, includeRetryAfter: boolean): string[] {
+  const out: string[] = [];
+  const requests = tightestCheck(decision, 'requests');
+  if (requests) {
+    out.push(
+      'x-ratelimit-limit-requests',
+      String(requests.limit),
+      'x-ratelimit-remaining-requests',
+      String(requests.remaining),
+      'x-ratelimit-reset-requests',
+      formatResetDuration(requests.resetMs),
+    );
+  }
+  const tokens = tightestCheck(decision, 'tokens');
+  if (tokens) {
+    out.push(
+      'x-ratelimit-limit-tokens',
+      String(tokens.limit),
+      'x-ratelimit-remaining-tokens',
+      String(tokens.remaining),
+      'x-ratelimit-reset-tokens',
+      formatResetDuration(tokens.resetMs),
+    );
   }
   if (!decision.allowed && !decision.tooLarge) {
     const ms = Math.max(0, Math.ceil(decision.retryAfterMs));
-    headers['retry-after'] = String(Math.max(1, Math.ceil(ms / 1000)));
-    headers['retry-after-ms'] = String(ms);
+    if (includeRetryAfter) out.push('retry-after', String(Math.max(1, Math.ceil(ms / 1000))));
+    out.push('retry-after-ms', String(ms));
   }
-  return headers;
+  return out;
 }

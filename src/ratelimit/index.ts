@@ -12,7 +12,7 @@ export type {
 export { DEFAULT_WINDOW_MS } from './limit-check.js';
 export { EmbeddedRateLimiter, type EmbeddedRateLimiterOptions } from './embedded-rate-limiter.js';
 export { RedisRateLimiter, type RedisRateLimiterOptions } from './redis-rate-limiter.js';
-export { rateLimitHeaders, formatResetDuration, tightestCheck } from './headers.js';
+export { rateLimitHeaders, rateLimitHeaderPairs, formatResetDuration, tightestCheck } from './headers.js';
 export {
   RunawayDetector,
   type RunawayIncident,

@@ -43,12 +43,19 @@ export class WindowLog {
 
   add(at: number, cost: number, id: string): void {
     if (cost <= 0) return;
-    let i = this.times.length;
-    if (i > this.head && (this.times[i - 1] as number) > at) i = this.insertionIndex(at);
+    this.total += cost;
+    const end = this.times.length;
+    if (end === this.head || (this.times[end - 1] as number) <= at) {
+      // The usual case (time moves forward): append without splice's result array.
+      this.times.push(at);
+      this.costs.push(cost);
+      this.ids.push(id);
+      return;
+    }
+    const i = this.insertionIndex(at);
     this.times.splice(i, 0, at);
     this.costs.splice(i, 0, cost);
     this.ids.splice(i, 0, id);
-    this.total += cost;
   }
 
   /** Changes the cost of event `id` by `delta` (floored at 0); false when no such event is left. */

@@ -181,6 +181,12 @@ export class ScopedVectorIndex<T> {
   private readonly maxEntries: number;
   private readonly maxEntriesPerScope: number;
   private nextId = 1;
+  /**
+   * No live id is below this (ids only grow and are never reused). Eviction walks it forward
+   * instead of taking the Map's first key: V8's `keys().next()` skips every deleted entry still
+   * in the table, which made each eviction of a full index cost time proportional to past deletes.
+   */
+  private oldestId = 1;
 
   constructor(options: VectorIndexOptions = {}) {
     this.maxEntries = options.maxEntries ?? 100_000;
@@ -222,9 +228,8 @@ export class ScopedVectorIndex<T> {
     const slot = slab.push(id, unit, payload, expiresAt);
     this.entries.set(id, { scope, slot });
     while (this.entries.size > this.maxEntries) {
-      const oldest = this.entries.keys().next();
-      if (oldest.done) break;
-      this.delete(oldest.value);
+      while (!this.entries.has(this.oldestId)) this.oldestId++;
+      this.delete(this.oldestId);
     }
     return id;
   }

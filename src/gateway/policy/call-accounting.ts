@@ -20,6 +20,7 @@ import type { UsageEvent, UsageStatus } from '../../ledger/index.js';
 import type { CallOptions, EmbeddingModel, EmbeddingResult, GenerateResult, LanguageModel, ModelRequest, StreamPart } from '../../models/language-model.js';
 import type { LimitCheck, LimitTicket } from '../../ratelimit/index.js';
 import type { PolicyServices } from './policy-services.js';
+import { auditContentHash } from './audit-content-hash.js';
 import { callerKeyId } from './rate-limit-checks.js';
 
 export interface CallAccountingInit {
@@ -150,31 +151,32 @@ export class CallAccounting {
         );
       }
       const failure = err === undefined ? undefined : toConduitError(err);
-      entries.push(
-        withUser(
-          {
-            requestId: init.requestId,
-            actor,
-            action: 'model.request',
-            resource: init.requested,
-            outcome: status === 'ok' ? 'success' : failure?.kind === 'policy_refusal' ? 'blocked' : 'failure',
-            details: {
-              provider,
-              servedModel,
-              status,
-              streamed: init.streamed,
-              inputTokens: usage.inputTokens,
-              outputTokens: usage.outputTokens,
-              costUsd: costUsd ?? null,
-              ...(cacheHit ? { cache: 'hit' } : {}),
-              ...(failure === undefined ? {} : { error: { kind: failure.kind, code: failure.code ?? null } }),
-            },
-            // Hashed only, unless the log was opened with content: 'encrypted'.
-            content: { prompt: init.prompt, response: responseText },
-          },
-          principal,
-        ),
-      );
+      const details: Record<string, unknown> = {
+        provider,
+        servedModel,
+        status,
+        streamed: init.streamed,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        costUsd: costUsd ?? null,
+      };
+      // Added in place rather than spread into the literal (a spread takes V8's slow object path).
+      if (cacheHit) details.cache = 'hit';
+      if (failure !== undefined) details.error = { kind: failure.kind, code: failure.code ?? null };
+      const request: AuditEntryInput = {
+        requestId: init.requestId,
+        actor,
+        action: 'model.request',
+        resource: init.requested,
+        outcome: status === 'ok' ? 'success' : failure?.kind === 'policy_refusal' ? 'blocked' : 'failure',
+        details,
+      };
+      // Hashed only, unless the log was opened with content: 'encrypted'. When it keeps hashes
+      // only, the hash is computed here, straight from the prompt (see audit-content-hash.ts).
+      const contentHash = services.auditContent === 'hash' ? auditContentHash(init.prompt, responseText) : undefined;
+      if (contentHash !== undefined) request.contentHash = contentHash;
+      else request.content = { prompt: init.prompt, response: responseText };
+      entries.push(withUser(request, principal));
       for (const entry of entries) {
         if (durable) writes.push(auditBuffer.append(entry, { awaitDurable: true }));
         else auditBuffer.append(entry);

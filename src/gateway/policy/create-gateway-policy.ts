@@ -13,11 +13,11 @@ import type { BudgetManager, BudgetReservation, BudgetRule } from '../../budgets
 import { cacheControlToCallOptions, exactCacheMiddleware } from '../../cache/index.js';
 import type { GuardrailDecision, GuardrailPolicy } from '../../guardrails/index.js';
 import { guardrailsMiddleware, parseGuardrailPolicy } from '../../guardrails/index.js';
-import type { CacheOutcomeEvent, CallOptions, EmbeddingModel, LanguageModel, ModelRequest } from '../../models/language-model.js';
+import type { CacheCallOptions, CacheOutcomeEvent, CallOptions, EmbeddingModel, LanguageModel, ModelRequest } from '../../models/language-model.js';
 import { countMessageTokens } from '../../models/tokenizer/index.js';
 import type { LanguageModelMiddleware } from '../../models/wrap-language-model.js';
 import { wrapLanguageModel } from '../../models/wrap-language-model.js';
-import { emergencyStopError, rateLimitHeaders } from '../../ratelimit/index.js';
+import { emergencyStopError, rateLimitHeaderPairs } from '../../ratelimit/index.js';
 import type { LimitCheck, LimitDecision, LimitTicket } from '../../ratelimit/index.js';
 import type { RequestContext } from '../context.js';
 import { httpStatusOf } from '../errors.js';
@@ -54,8 +54,20 @@ export function createGatewayPolicy(services: PolicyServices): GatewayPolicy {
       onError: (err) => services.logger?.warn({ err }, 'budget store problem'),
     });
   }
+  // The manager of a key principal, per principal object (one per cached key record): the lookup
+  // below serialises the key's budgets, which is not worth doing on every request.
+  const principalBudgets = new WeakMap<KeyPrincipal, BudgetManager>();
   function budgetsOf(principal: Principal | undefined): BudgetManager | undefined {
     if (budgetSettings === undefined || principal?.kind !== 'key' || principal.budgets.length === 0) return globalBudgets;
+    let known = principalBudgets.get(principal);
+    if (known === undefined) {
+      known = keyBudgetManager(principal);
+      principalBudgets.set(principal, known);
+    }
+    return known;
+  }
+  function keyBudgetManager(principal: KeyPrincipal): BudgetManager {
+    const s = budgetSettings!;
     const cacheKey = principal.keyId + JSON.stringify(principal.budgets);
     let manager = keyBudgets.get(cacheKey);
     if (manager === undefined) {
@@ -68,7 +80,7 @@ export function createGatewayPolicy(services: PolicyServices): GatewayPolicy {
         limitUsd: b.limitUsd,
       }));
       if (keyBudgets.size >= MAX_CACHED_POLICIES) keyBudgets.clear();
-      manager = managerFor([...budgetSettings.rules, ...own]);
+      manager = managerFor([...s.rules, ...own]);
       keyBudgets.set(cacheKey, manager);
     }
     return manager;
@@ -151,13 +163,8 @@ export function createGatewayPolicy(services: PolicyServices): GatewayPolicy {
   async function consumeLimits(ctx: RequestContext, checks: LimitCheck[]): Promise<LimitDecision | undefined> {
     if (limiter === undefined || checks.length === 0) return undefined;
     const decision = await limiter.consume(checks);
-    const headers = rateLimitHeaders(decision);
-    const pairs: string[] = [];
-    for (const name in headers) {
-      // Retry-After comes from the error itself (sendError), once.
-      if (name !== 'retry-after') pairs.push(name, headers[name]!);
-    }
-    ctx.responseHeaders = pairs;
+    // Retry-After comes from the error itself (sendError), once.
+    ctx.responseHeaders = rateLimitHeaderPairs(decision, false);
     if (decision.allowed) return decision;
     const refusing = decision.checks.find((c) => !c.allowed);
     const what = refusing === undefined ? 'rate limit' : `${refusing.metric}-per-minute limit of ${refusing.scope === 'global' ? 'the gateway' : `${refusing.scope} '${refusing.id}'`} (${refusing.limit})`;
@@ -231,20 +238,23 @@ export function createGatewayPolicy(services: PolicyServices): GatewayPolicy {
     const inputTokens = tokenLimits || budgets !== undefined || accountingOn ? estimateInputTokens(model, request) : 0;
     const tokenCharge = inputTokens + (request.maxTokens ?? 0);
     const outputEstimate = request.maxTokens ?? DEFAULT_OUTPUT_TOKEN_ESTIMATE;
-    const { tokenChecks, ticket, budget } = await admitCharges(ctx, requested, principal, budgets, tokenCharge, () =>
-      priceTable.cost(model.provider, model.modelId, { ...NO_TOKENS, inputTokens, outputTokens: outputEstimate }),
-    );
+    const { tokenChecks, ticket, budget } = await admitCharges(ctx, requested, principal, budgets, tokenCharge, model, inputTokens, outputEstimate);
 
     if (cachingOn) {
-      const cacheOptions = cacheControlToCallOptions(ctx.req.headers['cache-control']);
-      (options as { cache?: CallOptions['cache'] }).cache = {
-        ...cacheOptions,
+      const header = ctx.req.headers['cache-control'];
+      const cache: CacheCallOptions = {
         scope: principal === undefined ? '' : principalLabel(principal),
         onOutcome: (event: CacheOutcomeEvent) => {
           // With both layers stacked the last event is the final word; a bypass reads as a miss.
           ctx.cacheOutcome = event.outcome === 'bypass' ? 'miss' : event.outcome;
         },
       };
+      if (header !== undefined) {
+        const directives = cacheControlToCallOptions(header);
+        if (directives.bypass !== undefined) cache.bypass = directives.bypass;
+        if (directives.noStore !== undefined) cache.noStore = directives.noStore;
+      }
+      (options as { cache?: CallOptions['cache'] }).cache = cache;
     }
 
     const stack = stackFor(principal);
@@ -281,9 +291,7 @@ export function createGatewayPolicy(services: PolicyServices): GatewayPolicy {
     const needTokens = (limits !== undefined && needsTokenEstimate(limits, principal, requested)) || budgets !== undefined || accountingOn;
     let inputTokens = 0;
     if (needTokens) for (const input of inputs) inputTokens += ctx.gw.estimateTokens(input);
-    const { tokenChecks, ticket, budget } = await admitCharges(ctx, requested, principal, budgets, inputTokens, () =>
-      priceTable.cost(model.provider, model.modelId, { ...NO_TOKENS, inputTokens }),
-    );
+    const { tokenChecks, ticket, budget } = await admitCharges(ctx, requested, principal, budgets, inputTokens, model, inputTokens, 0);
     if (!accountingOn) return model;
     const accounting = new CallAccounting(services, {
       requestId: ctx.requestId,
@@ -313,11 +321,18 @@ export function createGatewayPolicy(services: PolicyServices): GatewayPolicy {
     principal: Principal | undefined,
     budgets: BudgetManager | undefined,
     tokenCharge: number,
-    estimateCost: () => number | undefined,
+    model: { provider: string; modelId: string },
+    inputTokens: number,
+    outputTokenEstimate: number,
   ): Promise<{ tokenChecks: LimitCheck[]; ticket: LimitTicket | undefined; budget: { manager: BudgetManager; reservation: BudgetReservation } | undefined }> {
-    const checks = limits === undefined ? [] : limitChecksFor(limits, principal, requested, tokenCharge);
+    const checks = limits === undefined ? NO_CHECKS : limitChecksFor(limits, principal, requested, tokenCharge);
     const decision = await consumeLimits(ctx, checks);
-    const tokenChecks = checks.filter((c) => c.metric === 'tokens');
+    let tokenChecks: LimitCheck[] = NO_CHECKS;
+    for (const c of checks) {
+      if (c.metric !== 'tokens') continue;
+      if (tokenChecks === NO_CHECKS) tokenChecks = [];
+      tokenChecks.push(c);
+    }
     const ticket: LimitTicket | undefined = decision?.ticket;
     if (budgets === undefined) return { tokenChecks, ticket, budget: undefined };
     const ctxIds: { keyId?: string; userId?: string; team?: string } = {};
@@ -326,7 +341,9 @@ export function createGatewayPolicy(services: PolicyServices): GatewayPolicy {
     if (principal?.userId !== undefined) ctxIds.userId = principal.userId;
     if (principal?.team !== undefined) ctxIds.team = principal.team;
     try {
-      const { reservation } = await budgets.reserve(ctxIds, estimateCost() ?? 0);
+      // Priced only here: without budgets the estimate is never needed.
+      const estimate = priceTable.cost(model.provider, model.modelId, { ...NO_TOKENS, inputTokens, outputTokens: outputTokenEstimate });
+      const { reservation } = await budgets.reserve(ctxIds, estimate ?? 0);
       return { tokenChecks, ticket, budget: { manager: budgets, reservation } };
     } catch (err) {
       if (tokenChecks.length > 0 && limiter !== undefined) void limiter.adjust(tokenChecks, -tokenCharge, ticket).catch(() => undefined);
@@ -336,6 +353,8 @@ export function createGatewayPolicy(services: PolicyServices): GatewayPolicy {
 }
 
 const NO_TOKENS = { inputTokens: 0, outputTokens: 0, cachedInputTokens: 0, cacheWriteTokens: 0, reasoningTokens: 0 };
+/** Shared empty check list; frozen, so a caller that tried to add to it would fail loudly. */
+const NO_CHECKS = Object.freeze([]) as unknown as LimitCheck[];
 
 function estimateInputTokens(model: LanguageModel, request: ModelRequest): number {
   try {

@@ -142,7 +142,7 @@ export async function openPolicies(config: ConduitConfig, options: OpenPoliciesO
     let keys: KeyService | undefined;
     if (masterKey !== undefined) {
       services.masterKey = masterKey;
-      keys = await createKeyService({ db: db!, pepper: derivePepper(masterKey), cacheTtlMs: config.auth.key_cache_ttl_ms, onBackgroundError: (err) => logger?.warn({ err }, 'key lastUsedAt write failed') });
+      keys = await createKeyService({ db: db!, pepper: derivePepper(masterKey), cacheTtlMs: config.auth.key_cache_ttl_ms, onBackgroundError: (err) => logger?.warn({ err }, 'API key store background work failed (lastUsedAt write or key refresh)') });
       services.keys = keys;
       const k = keys;
       closers.unshift(() => k.close());
