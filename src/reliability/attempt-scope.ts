@@ -75,7 +75,7 @@ class PassThroughScope implements AttemptScope {
   race<T>(promise: Promise<T>, limitMs?: number, onLimit?: () => ConduitError): Promise<T> {
     if (limitMs === undefined) return promise;
     return new Promise<T>((resolve, reject) => {
-      const timer = setTimeout(() => reject(onLimit !== undefined ? onLimit() : new ConduitError('timeout', `No progress within ${Math.round(limitMs)} ms`)), Math.max(0, limitMs));
+      const timer = setTimeout(() => reject(limitError(limitMs, onLimit)), Math.max(0, limitMs));
       promise.then(
         (value) => {
           clearTimeout(timer);
@@ -95,6 +95,10 @@ class PassThroughScope implements AttemptScope {
 }
 
 const NEVER_ABORTED: AbortSignal = new AbortController().signal;
+
+function limitError(limitMs: number, onLimit: (() => ConduitError) | undefined): ConduitError {
+  return onLimit !== undefined ? onLimit() : new ConduitError('timeout', `No progress within ${Math.round(limitMs)} ms`);
+}
 
 export function openAttemptScope(options: CallOptions, scopeOptions: AttemptScopeOptions): AttemptScope {
   if (scopeOptions.ownAbort === false && !isAborted(options)) {
@@ -208,7 +212,7 @@ class OwnAttemptScope implements AttemptScope, AbortSource, AbortListener {
       if (limitMs !== undefined) {
         racer.timer = setTimeout(() => {
           this.racers?.delete(racer);
-          reject(onLimit !== undefined ? onLimit() : new ConduitError('timeout', `No progress within ${Math.round(limitMs)} ms`));
+          reject(limitError(limitMs, onLimit));
         }, Math.max(0, limitMs));
       }
       promise.then(
