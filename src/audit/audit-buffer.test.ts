@@ -39,3 +39,32 @@ test('a failed batch rejects durable appends and reports fire-and-forget ones to
   const ok = await buffer.append({ actor: 'a', action: 'after', outcome: 'success' }, { awaitDurable: true });
   assert.equal(ok.action, 'after');
 });
+
+test('entries nobody awaits, queued during a write, wait out maxDelayMs and go as one batch', async () => {
+  const batches: string[][] = [];
+  const appendMany = async (entries: readonly AuditEntryInput[]): Promise<AuditEntry[]> => {
+    await new Promise((r) => setTimeout(r, 40));
+    batches.push(entries.map((e) => e.action));
+    return entries.map((e, i) => ({ seq: i + 1, action: e.action }) as AuditEntry);
+  };
+  const buffer = createAuditBuffer({ appendMany } as unknown as AuditLog, { maxBatch: 100, maxDelayMs: 100 });
+  const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+  buffer.append({ actor: 'a', action: 'first', outcome: 'success' });
+  await sleep(120); // the first batch is being written (100 ms delay, 40 ms write)
+  buffer.append({ actor: 'a', action: 'during-1', outcome: 'success' });
+  await sleep(40); // the write is over; during-1 is 40 ms old and must not go alone yet
+  assert.deepEqual(batches, [['first']]);
+  buffer.append({ actor: 'a', action: 'after-1', outcome: 'success' });
+  await buffer.flush();
+  assert.deepEqual(batches, [['first'], ['during-1', 'after-1']]);
+  assert.equal(buffer.pending, 0);
+  // An awaited entry still goes with the next batch at once (group commit), not after a delay.
+  buffer.append({ actor: 'a', action: 'lead', outcome: 'success' });
+  await sleep(120);
+  const durable = buffer.append({ actor: 'a', action: 'awaited', outcome: 'success' }, { awaitDurable: true });
+  const t0 = performance.now();
+  await durable;
+  assert.ok(performance.now() - t0 < 100, `the awaited entry waited ${performance.now() - t0} ms`);
+  assert.deepEqual(batches.slice(2), [['lead'], ['awaited']]);
+  await buffer.close();
+});

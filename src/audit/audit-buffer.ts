@@ -15,7 +15,11 @@ import type { AuditEntry, AuditEntryInput } from './entry.js';
 import type { AuditLog } from './audit-log.js';
 
 export interface AuditBufferOptions {
-  /** Entries per transaction (default 100). */
+  /**
+   * Most entries per transaction (default 1000). A transaction has a fixed cost of a few statements
+   * (about a millisecond of CPU each on the embedded WASM PostgreSQL), so under load, when entries
+   * pile up while the previous batch is written, the next batch takes them all at once.
+   */
   maxBatch?: number;
   /** Longest an entry waits before its batch is written (default 10 ms). */
   maxDelayMs?: number;
@@ -43,7 +47,7 @@ interface Waiting {
 }
 
 export function createAuditBuffer(log: AuditLog, options: AuditBufferOptions = {}): AuditBuffer {
-  const maxBatch = Math.max(1, options.maxBatch ?? 100);
+  const maxBatch = Math.max(1, options.maxBatch ?? 1000);
   const maxDelayMs = Math.max(0, options.maxDelayMs ?? 10);
   let queue: Waiting[] = [];
   let inFlight = 0;
@@ -52,6 +56,12 @@ export function createAuditBuffer(log: AuditLog, options: AuditBufferOptions = {
   // Group commit: one batch is written at a time (so the chain order follows the append order), and
   // whatever queued up meanwhile goes in the next batch, whole, instead of as many small ones.
   let writing: Promise<void> | undefined;
+  // When the oldest queued entry arrived (performance.now()), and how many queued entries have a
+  // caller awaiting their commit.
+  let oldestAt = 0;
+  let durableQueued = 0;
+  // Callers of flush() / close() waiting: then nothing is deferred.
+  let flushing = 0;
 
   function schedule(): void {
     if (queue.length >= maxBatch) {
@@ -73,7 +83,10 @@ export function createAuditBuffer(log: AuditLog, options: AuditBufferOptions = {
     return writing;
   }
 
-  /** Writes batches until the queue is empty, including entries appended while a batch was written. */
+  /**
+   * Writes batches until the queue is empty, including entries appended while a batch was written
+   * (or until the rest only has to be written later: see below).
+   */
   async function pump(): Promise<void> {
     try {
       while (queue.length > 0) {
@@ -82,11 +95,24 @@ export function createAuditBuffer(log: AuditLog, options: AuditBufferOptions = {
           batch = queue;
           queue = [];
         } else {
+          // The rest keeps `oldestAt`: it is older still, so it goes without waiting.
           batch = queue.slice(0, maxBatch);
           queue = queue.slice(maxBatch);
         }
+        for (const w of batch) if (w.resolve !== undefined) durableQueued--;
         inFlight += batch.length;
         await writeBatch(batch);
+        // Entries that arrived during the write and that nobody awaits wait out their own
+        // maxDelayMs, like the first batch did, instead of going at once as a small batch: each
+        // transaction has a fixed cost, and nobody gains from writing them sooner. Awaited entries
+        // (group commit) and a full batch still go at once.
+        if (queue.length > 0 && queue.length < maxBatch && durableQueued === 0 && flushing === 0) {
+          const wait = oldestAt + maxDelayMs - performance.now();
+          if (wait > 0) {
+            timer = setTimeout(() => void drain(), wait);
+            break;
+          }
+        }
       }
     } finally {
       writing = undefined;
@@ -106,13 +132,24 @@ export function createAuditBuffer(log: AuditLog, options: AuditBufferOptions = {
     }
   }
 
+  async function flush(): Promise<void> {
+    flushing++;
+    try {
+      await drain();
+    } finally {
+      flushing--;
+    }
+  }
+
   function append(entry: AuditEntryInput, opts: { awaitDurable: true }): Promise<AuditEntry>;
   function append(entry: AuditEntryInput, opts?: { awaitDurable?: false }): void;
   function append(entry: AuditEntryInput, opts?: { awaitDurable?: boolean }): Promise<AuditEntry> | void {
     if (closed) throw new Error('audit buffer is closed');
+    if (queue.length === 0) oldestAt = performance.now();
     if (opts?.awaitDurable === true) {
       return new Promise<AuditEntry>((resolve, reject) => {
         queue.push({ entry, resolve, reject });
+        durableQueued++;
         schedule();
       });
     }
@@ -122,10 +159,10 @@ export function createAuditBuffer(log: AuditLog, options: AuditBufferOptions = {
 
   return {
     append,
-    flush: () => drain(),
+    flush,
     async close() {
       closed = true;
-      await drain();
+      await flush();
     },
     get pending() {
       return queue.length + inFlight;

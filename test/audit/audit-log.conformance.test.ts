@@ -6,10 +6,11 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { databaseFactories, type DatabaseFactory } from '../support/databases.js';
 import { openPGliteDatabase } from '../../src/store/embedded/pglite-database.js';
+import { openPGliteWorkerDatabase } from '../../src/store/embedded/pglite-worker-database.js';
 import { openPgDatabase } from '../../src/store/postgres/pg-database.js';
 import type { SqlDatabase } from '../../src/store/sql.js';
 import { createAuditLog, type AuditLog, type AuditLogOptions } from '../../src/audit/audit-log.js';
-import { computeEntryHash, GENESIS_HASH, REDACTED, type AuditEntryInput } from '../../src/audit/entry.js';
+import { computeContentHash, computeEntryHash, GENESIS_HASH, REDACTED, type AuditEntryInput } from '../../src/audit/entry.js';
 import { runAuditVerifyCommand } from '../../src/audit/verify-command.js';
 import { createAuditBuffer } from '../../src/audit/audit-buffer.js';
 import { ConduitError } from '../../src/core/errors.js';
@@ -27,28 +28,40 @@ const request = (i: number, extra: Partial<AuditEntryInput> = {}): AuditEntryInp
 // Starting PGlite takes seconds on a loaded machine, so the embedded tests share one instance and
 // each gets a fresh schema in it (PGlite has one session, so search_path applies to all queries).
 let sharedPGlite: Promise<SqlDatabase> | undefined;
+// The same on a worker thread, the adapter `conduit serve` uses (its errors cross a thread).
+let sharedWorker: Promise<SqlDatabase> | undefined;
 after(async () => {
   if (sharedPGlite !== undefined) await (await sharedPGlite).close();
+  if (sharedWorker !== undefined) await (await sharedWorker).close();
 });
+
+const workerFactory: DatabaseFactory = {
+  name: 'embedded',
+  async open() {
+    sharedWorker ??= openPGliteWorkerDatabase();
+    return { db: await sharedWorker, dispose: async () => {} };
+  },
+};
 
 async function openFresh(factory: DatabaseFactory): Promise<{ db: SqlDatabase; url?: string; dispose(): Promise<void> }> {
   if (factory.name !== 'embedded') return factory.open();
-  sharedPGlite ??= openPGliteDatabase();
-  const db = await sharedPGlite;
+  const db = factory === workerFactory ? (await factory.open()).db : await (sharedPGlite ??= openPGliteDatabase());
   const schema = `audit_t_${randomBytes(4).toString('hex')}`;
   await db.exec(`CREATE SCHEMA ${schema}; SET search_path TO ${schema}`);
   return { db, dispose: () => db.exec(`SET search_path TO public; DROP SCHEMA ${schema} CASCADE`) };
 }
 
-for (const factory of databaseFactories) {
-  describe(`audit log conformance: ${factory.name}`, () => {
+for (const [label, factory] of [...databaseFactories.map((f) => [f.name, f] as const), ['embedded (worker thread)', workerFactory] as const]) {
+  describe(`audit log conformance: ${label}`, () => {
     async function withLog(
       options: Omit<AuditLogOptions, 'db'>,
       fn: (log: AuditLog, db: SqlDatabase, url: string | undefined) => Promise<void>,
     ): Promise<void> {
       const { db, url, dispose } = await openFresh(factory);
       try {
-        await fn(await createAuditLog({ db, ...options }), db, url);
+        // The worker-thread suite runs the one-statement appends (what a gateway may turn on), the
+        // in-thread one the transactions.
+        await fn(await createAuditLog({ db, ...(factory === workerFactory ? { oneStatementAppends: true } : {}), ...options }), db, url);
       } finally {
         await dispose();
       }
@@ -208,6 +221,53 @@ for (const factory of databaseFactories) {
         const count = (await db.query<{ n: number | string }>('SELECT count(*) AS n FROM conduit_audit_entries')).rows[0]!.n;
         assert.equal(Number(count), 4);
         assert.equal((await log.verify()).ok, true);
+      });
+    });
+
+    test('a batch of distinct keys holding an already stored one returns the stored entry and chains the rest', async () => {
+      await withLog({}, async (log, db) => {
+        const stored = await log.appendMany([request(1), request(2)]);
+        // No key repeats inside the batch, so the append first tries without looking stored keys
+        // up; the stored req-2 must still resolve to its entry, and nothing may be half written.
+        const batch = await log.appendMany([request(3), request(2, { details: { different: true } }), request(4)]);
+        assert.deepEqual(batch.map((e) => e.seq), [3, 2, 4]);
+        assert.deepEqual(batch[1], stored[1]);
+        assert.equal(batch[2]!.prevHash, batch[0]!.hash);
+        const rows = (await db.query<{ seq: number | string; request_id: string }>('SELECT seq, request_id FROM conduit_audit_entries ORDER BY seq')).rows;
+        assert.deepEqual(rows.map((r) => [Number(r.seq), r.request_id]), [[1, 'req-1'], [2, 'req-2'], [3, 'req-3'], [4, 'req-4']]);
+        assert.deepEqual(await log.head(), { seq: 4, hash: batch[2]!.hash });
+        const report = await log.verify();
+        assert.equal(report.ok, true, JSON.stringify(report));
+      });
+    });
+
+    test('two logs on one database keep one chain: a log whose last known head moved re-reads it', async () => {
+      await withLog({}, async (a, db) => {
+        const b = await createAuditLog({ db, oneStatementAppends: factory === workerFactory });
+        await a.appendMany([request(1), request(2)]);
+        await b.append(request(3));
+        // `a` last wrote seq 2; its next batch must still follow seq 3.
+        const next = await a.appendMany([request(4), request(5)]);
+        assert.deepEqual(next.map((e) => e.seq), [4, 5]);
+        await b.append(request(6));
+        await a.append(request(7));
+        const again = await a.append(request(7));
+        assert.equal(again.seq, 7);
+        const rows = (await db.query<{ request_id: string }>('SELECT request_id FROM conduit_audit_entries ORDER BY seq')).rows;
+        assert.deepEqual(rows.map((r) => r.request_id), ['req-1', 'req-2', 'req-3', 'req-4', 'req-5', 'req-6', 'req-7']);
+        const report = await a.verify();
+        assert.equal(report.ok, true, JSON.stringify(report));
+        assert.equal(report.entriesChecked, 7);
+      });
+    });
+
+    test('content is hashed as the JSON it would be stored as', async () => {
+      await withLog({}, async (log) => {
+        const when = new Date('2026-01-02T03:04:05.000Z');
+        const content = { response: 'r', prompt: [{ role: 'user', content: 'x', at: when, skipped: undefined, n: Number.NaN }] };
+        const e = await log.append(request(1, { content }));
+        const asStored = JSON.parse(JSON.stringify(content)) as { prompt: unknown; response?: unknown };
+        assert.equal(e.contentHash, computeContentHash(asStored));
       });
     });
 

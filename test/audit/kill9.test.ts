@@ -10,6 +10,10 @@ import { fileURLToPath } from 'node:url';
 import { createTestSchema } from '../support/databases.js';
 import { openPgDatabase } from '../../src/store/postgres/pg-database.js';
 import { createAuditLog } from '../../src/audit/audit-log.js';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openPGliteDatabase } from '../../src/store/embedded/pglite-database.js';
 
 const WORKER = fileURLToPath(new URL('./append-worker.ts', import.meta.url));
 const TOTAL = 400;
@@ -78,5 +82,46 @@ test('kill -9 mid-append then replay: no acknowledged entry lost, none duplicate
   } finally {
     await db.close();
     await schema.drop();
+  }
+});
+
+test('embedded database: kill -9 mid-append then replay loses no acknowledged entry and duplicates none', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'conduit-audit-kill9-'));
+  const target = `pglite:${join(dir, 'db')}`;
+  try {
+    const killed = await runWorker(target, 0, TOTAL, 60);
+    assert.equal(killed.exit.signal, 'SIGKILL', `worker was not killed: ${killed.stderr}`);
+    assert.ok(killed.acked.length >= 60 && killed.acked.length < TOTAL, `acked ${killed.acked.length}`);
+
+    // The data directory as the killed process left it: PostgreSQL recovers from its WAL.
+    const db = await openPGliteDatabase({ dataDir: join(dir, 'db') });
+    try {
+      const log = await createAuditLog({ db });
+      const afterCrash = new Set((await db.query<{ request_id: string }>('SELECT request_id FROM conduit_audit_entries')).rows.map((r) => r.request_id));
+      for (const id of killed.acked) assert.ok(afterCrash.has(id), `acknowledged ${id} was lost`);
+      assert.ok(afterCrash.size < TOTAL, 'the worker finished before it was killed');
+      assert.equal((await log.verify()).ok, true);
+    } finally {
+      await db.close();
+    }
+
+    const restarted = await runWorker(target, 0, TOTAL);
+    assert.equal(restarted.exit.code, 0, restarted.stderr);
+    assert.equal(restarted.acked.length, TOTAL);
+
+    const check = await openPGliteDatabase({ dataDir: join(dir, 'db') });
+    try {
+      const rows = (await check.query<{ seq: string | number; request_id: string }>('SELECT seq, request_id FROM conduit_audit_entries ORDER BY seq')).rows;
+      assert.equal(rows.length, TOTAL, 'duplicates or losses after the replay');
+      assert.equal(new Set(rows.map((r) => r.request_id)).size, TOTAL);
+      assert.deepEqual(rows.map((r) => Number(r.seq)), Array.from({ length: TOTAL }, (_, i) => i + 1));
+      const report = await (await createAuditLog({ db: check })).verify();
+      assert.equal(report.ok, true, JSON.stringify(report));
+      assert.equal(report.entriesChecked, TOTAL);
+    } finally {
+      await check.close();
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
   }
 });
