@@ -65,11 +65,11 @@ export function createLedgerBuffer(ledger: UsageLedger, options: LedgerBufferOpt
 
   function schedule(): void {
     if (queue.length >= maxBatch) {
-      void flush().catch(() => {});
+      void write(false).catch(() => {});
     } else if (timer === undefined) {
       timer = setTimeout(() => {
         timer = undefined;
-        void flush().catch(() => {});
+        void write(false).catch(() => {});
       }, maxDelayMs);
       // Not unref'd: someone may be awaiting a durable record, and the wait is at most maxDelayMs.
     }
@@ -104,20 +104,33 @@ export function createLedgerBuffer(ledger: UsageLedger, options: LedgerBufferOpt
     }
   }
 
-  function flush(): Promise<void> {
+  /**
+   * Writes what is queued. `all` (flush(), close()) drains the queue; a timer- or size-triggered
+   * write without awaitDurable writes full batches only and leaves a remainder that arrived during
+   * the write to its own window: nobody waits for those events, and writing them at once as a
+   * small batch would pay a statement's fixed cost (large on embedded PGlite) for a few rows.
+   */
+  function write(all: boolean): Promise<void> {
     if (timer !== undefined) {
       clearTimeout(timer);
       timer = undefined;
     }
     // Serialised: one write at a time, so batches commit in arrival order.
     const next = writing.then(async () => {
-      while (queue.length > 0) {
+      let first = true;
+      while (queue.length > 0 && (all || awaitDurable || first || queue.length >= maxBatch)) {
+        first = false;
         const batch = queue.splice(0, maxBatch);
         await writeBatch(batch);
       }
+      if (queue.length > 0 && !closed) schedule();
     });
     writing = next.catch(() => {});
     return next;
+  }
+
+  function flush(): Promise<void> {
+    return write(true);
   }
 
   return {

@@ -65,7 +65,7 @@ const COLUMN_TYPES: Readonly<Record<(typeof LEDGER_COLUMNS)[number], string>> = 
  */
 const INSERT_STATEMENT = `INSERT INTO ${LEDGER_TABLE} (${LEDGER_COLUMNS.join(', ')})
   SELECT ${LEDGER_COLUMNS.map((c, i) => `(r->>${i})::${COLUMN_TYPES[c]}`).join(', ')}
-    FROM json_array_elements($1::json) AS r
+    FROM jsonb_array_elements($1::jsonb) AS r
   ON CONFLICT (request_id) DO NOTHING RETURNING request_id`;
 
 async function insertRows(exec: SqlExecutor, rows: readonly unknown[][]): Promise<Set<string>> {

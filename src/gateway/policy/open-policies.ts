@@ -262,10 +262,12 @@ export async function openPolicies(config: ConduitConfig, options: OpenPoliciesO
         content: auditCfg.content,
         ...(encryptionKey === undefined ? {} : { encryptionKey }),
         ...(auditCfg.retention_days === undefined ? {} : { retention: { days: auditCfg.retention_days } }),
+        // Without durable writes, the embedded store appends a batch in one statement (see audit-log.ts).
+        oneStatementAppends: !storage.durable_writes,
       });
       // Like the ledger: with durable writes a response waits for its entry, so the batch window is
       // short; without, nobody waits and a wider window means fewer, larger transactions.
-      auditBuffer = createAuditBuffer(audit, { maxDelayMs: 2, onError: (err, lost) => logger?.error({ err, lost: lost.length }, 'audit append failed') });
+      auditBuffer = createAuditBuffer(audit, { maxDelayMs: storage.durable_writes ? 2 : 50, onError: (err, lost) => logger?.error({ err, lost: lost.length }, 'audit append failed') });
       services.audit = audit;
       services.auditBuffer = auditBuffer;
       services.auditContent = auditCfg.content;
