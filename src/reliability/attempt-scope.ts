@@ -42,6 +42,12 @@ export interface AttemptScope {
   race<T>(promise: Promise<T>, limitMs?: number, onLimit?: () => ConduitError): Promise<T>;
   /** The caller's options for the model this attempt calls: its abort ends with the attempt. */
   callOptions(): CallOptions;
+  /**
+   * A limit on the whole wait for the first content, from now: when it passes, the pending (or
+   * next) race rejects with `onLimit()`. Cleared by `clearFirstContentLimit()` once content came.
+   */
+  limitFirstContent(limitMs: number, onLimit: () => ConduitError): void;
+  clearFirstContentLimit(): void;
   /** Clears timers and listeners; call once the attempt is over. */
   dispose(): void;
 }
@@ -91,6 +97,10 @@ class PassThroughScope implements AttemptScope {
   callOptions(): CallOptions {
     return this.options;
   }
+  limitFirstContent(): void {
+    throw new Error('passThroughScope.limitFirstContent: open the scope with ownAbort for a streamed attempt');
+  }
+  clearFirstContentLimit(): void {}
   dispose(): void {}
 }
 
@@ -112,7 +122,6 @@ export function openAttemptScope(options: CallOptions, scopeOptions: AttemptScop
 
 interface Racer {
   reject(err: ConduitError): void;
-  timer: ReturnType<typeof setTimeout> | undefined;
 }
 
 /**
@@ -129,6 +138,17 @@ class OwnAttemptScope implements AttemptScope, AbortSource, AbortListener {
   private timer: ReturnType<typeof setTimeout> | undefined = undefined;
   private listeners: AbortListener[] | undefined = undefined;
   private racers: Set<Racer> | undefined = undefined;
+  /**
+   * The per-step limit (a stream's idle timeout): one timer per attempt, restarted with refresh()
+   * at each step while the limit stays the same, rather than a timer created and cleared per part.
+   * Firing between steps (the consumer was slow, not the model) does nothing.
+   */
+  private stepTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  private stepMs = 0;
+  private stepError: (() => ConduitError) | undefined = undefined;
+  private firstContentTimer: ReturnType<typeof setTimeout> | undefined = undefined;
+  /** The first-content limit passed while no race was pending: the next race fails with it. */
+  private limitPassed: ConduitError | undefined = undefined;
   /** Something outside can abort this attempt (a caller, a deadline or a timeout). */
   private readonly armed: boolean;
   private readonly parentSource: AbortSource | undefined;
@@ -177,14 +197,34 @@ class OwnAttemptScope implements AttemptScope, AbortSource, AbortListener {
     const listeners = this.listeners;
     this.listeners = undefined;
     if (listeners !== undefined) for (const l of listeners) l.handleEvent();
+    this.rejectRacers(reason);
+  }
+
+  private rejectRacers(err: ConduitError): boolean {
     const racers = this.racers;
+    if (racers === undefined || racers.size === 0) return false;
     this.racers = undefined;
-    if (racers !== undefined) {
-      for (const r of racers) {
-        if (r.timer !== undefined) clearTimeout(r.timer);
-        r.reject(reason);
-      }
-    }
+    for (const r of racers) r.reject(err);
+    return true;
+  }
+
+  private readonly onStepLimit = (): void => {
+    this.rejectRacers(limitError(this.stepMs, this.stepError));
+  };
+
+  limitFirstContent(limitMs: number, onLimit: () => ConduitError): void {
+    this.clearFirstContentLimit();
+    this.firstContentTimer = setTimeout(() => {
+      this.firstContentTimer = undefined;
+      const err = onLimit();
+      if (!this.rejectRacers(err)) this.limitPassed = err;
+    }, Math.max(0, limitMs));
+  }
+
+  clearFirstContentLimit(): void {
+    if (this.firstContentTimer !== undefined) clearTimeout(this.firstContentTimer);
+    this.firstContentTimer = undefined;
+    this.limitPassed = undefined;
   }
 
   addAbortListener(listener: AbortListener): void {
@@ -203,26 +243,31 @@ class OwnAttemptScope implements AttemptScope, AbortSource, AbortListener {
       promise.catch(() => undefined); // the loser's rejection is expected; do not leak it as unhandled
       return Promise.reject(this.reason!);
     }
+    if (this.limitPassed !== undefined) {
+      promise.catch(() => undefined);
+      return Promise.reject(this.limitPassed);
+    }
     // Nothing outside can abort this attempt and no limit applies: racing would only cost a
     // promise per awaited step.
-    if (!this.armed && limitMs === undefined) return promise;
-    return new Promise<T>((resolve, reject) => {
-      const racer: Racer = { reject, timer: undefined };
-      (this.racers ??= new Set()).add(racer);
-      if (limitMs !== undefined) {
-        racer.timer = setTimeout(() => {
-          this.racers?.delete(racer);
-          reject(limitError(limitMs, onLimit));
-        }, Math.max(0, limitMs));
+    if (!this.armed && limitMs === undefined && this.firstContentTimer === undefined) return promise;
+    if (limitMs !== undefined) {
+      this.stepError = onLimit;
+      if (this.stepTimer !== undefined && this.stepMs === limitMs) this.stepTimer.refresh();
+      else {
+        if (this.stepTimer !== undefined) clearTimeout(this.stepTimer);
+        this.stepMs = limitMs;
+        this.stepTimer = setTimeout(this.onStepLimit, Math.max(0, limitMs));
       }
+    }
+    return new Promise<T>((resolve, reject) => {
+      const racer: Racer = { reject };
+      (this.racers ??= new Set()).add(racer);
       promise.then(
         (value) => {
-          if (racer.timer !== undefined) clearTimeout(racer.timer);
           this.racers?.delete(racer);
           resolve(value);
         },
         (err: unknown) => {
-          if (racer.timer !== undefined) clearTimeout(racer.timer);
           this.racers?.delete(racer);
           reject(err);
         },
@@ -237,6 +282,9 @@ class OwnAttemptScope implements AttemptScope, AbortSource, AbortListener {
   dispose(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.stepTimer !== undefined) clearTimeout(this.stepTimer);
+    this.stepTimer = undefined;
+    this.clearFirstContentLimit();
     if (this.parentSource !== undefined) this.parentSource.removeAbortListener(this);
     else this.parentSignal?.removeEventListener('abort', this);
   }

@@ -58,8 +58,8 @@ async function* run(request: ModelRequest, options: CallOptions, plan: AttemptPl
     // The attempt's own timeout is enforced by the first-chunk timer below, not by the scope:
     // once committed, a stream may legitimately outlive it.
     const scope = openAttemptScope(options, { clock });
+    if (preCommitLimitMs !== undefined) scope.limitFirstContent(preCommitLimitMs, () => stallError(preCommitLimitMs, false));
     const startedAt = clock.now();
-    const startedMono = performance.now();
     const held: StreamPart[] = [];
     const progress = newProgress();
     const delivered: string[] = [];
@@ -79,8 +79,9 @@ async function* run(request: ModelRequest, options: CallOptions, plan: AttemptPl
     try {
       iterator = target.model.stream(request, scope.callOptions())[Symbol.asyncIterator]();
       for (;;) {
-        const limitMs = committed ? idleTimeoutMs : minDefined(idleTimeoutMs, remainingOf(preCommitLimitMs, startedMono));
-        const step = await nextWithin(iterator, scope, limitMs, committed);
+        // Each step is limited by the idle timeout; before commit, the first-content limit (armed
+        // above, once per attempt) applies too.
+        const step = await nextWithin(iterator, scope, idleTimeoutMs, committed);
         if (step.done) {
           iteratorDone = true;
           break;
@@ -90,12 +91,14 @@ async function* run(request: ModelRequest, options: CallOptions, plan: AttemptPl
         if (!committed) {
           if (isContentPart(part)) {
             committed = true;
+            scope.clearFirstContentLimit();
             timeToFirstContentMs = clock.now() - startedAt;
             for (const h of held) yield h;
             held.length = 0;
           } else if (part.type === 'finish') {
             // A complete response with no content (e.g. an empty reply): nothing can fail any more.
             committed = true;
+            scope.clearFirstContentLimit();
             for (const h of held) yield h;
             held.length = 0;
           } else {
@@ -236,8 +239,4 @@ function minDefined(a: number | undefined, b: number | undefined): number | unde
   if (a === undefined) return b;
   if (b === undefined) return a;
   return Math.min(a, b);
-}
-
-function remainingOf(limitMs: number | undefined, startedMono: number): number | undefined {
-  return limitMs === undefined ? undefined : limitMs - (performance.now() - startedMono);
 }
