@@ -42,7 +42,7 @@ cache, audit, metrics, embedded storage) and through the Portkey gateway, in one
   --rates=LIST            fixed request rates for latency (default 100,1000)
   --rate-duration=S       seconds per fixed-rate window (default 5)
   --rate-warmup=S         warm-up seconds at each rate (default 1)
-  --ttft-count=N          streamed requests per target for time-to-first-token (default 100)
+  --ttft-count=N          streamed requests per target for time-to-first-token (default 300)
   --ttft-rate=N           their rate per second (default 50)
   --chunk-interval-ms=N   fake upstream delay between stream chunks (default 5)
   --no-pin                do not pin CPUs (default: servers under test on CPU 1, client and upstream on CPU 0)
@@ -104,7 +104,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     rateDurationSec: num(values['rate-duration'], quick ? 2 : 5, 'rate-duration'),
     rateWarmupSec: values['rate-warmup'] === '0' ? 0 : num(values['rate-warmup'], quick ? 0.5 : 1, 'rate-warmup'),
     ttftRate: num(values['ttft-rate'], 50, 'ttft-rate'),
-    ttftCount: Math.round(num(values['ttft-count'], quick ? 40 : 100, 'ttft-count')),
+    ttftCount: Math.round(num(values['ttft-count'], quick ? 40 : 300, 'ttft-count')),
     chunkIntervalMs: num(values['chunk-interval-ms'], 5, 'chunk-interval-ms'),
     out: values.out,
     strict: values.strict === true,
