@@ -9,13 +9,9 @@
  * (the gateway's) are listened to through it, so their AbortSignal is never created. Measured on the gateway's
  * bare path: several µs of CPU per request.
  */
-import { util as undiciUtil, type Dispatcher } from 'undici';
 import { ConduitError } from '../../core/errors.js';
-import type { CallOptions } from '../language-model.js';
-import { abortReasonOf, abortSourceOf, isAborted } from '../../reliability/abort-source.js';
-import { httpStatusError, type ResponseHeaders } from './http-error.js';
-import { cancelled, defaultDispatcher, mapNetworkError, type AbortReason, type ProviderFetchArgs } from './provider-http.js';
-import { requestHeaderList, requestTargetOf } from './request-target.js';
+import { ProviderCall, parseResponseHeaders } from './provider-call.js';
+import type { ProviderFetchArgs } from './provider-http.js';
 
 /**
  * POSTs `args.body` as JSON (GET when there is none) and resolves to the parsed 2xx response
@@ -29,19 +25,10 @@ export function providerFetchJson(args: ProviderFetchArgs): Promise<unknown> {
   return promise;
 }
 
-const NO_OPTIONS: CallOptions = {};
-
-/** One call's state; it is also the undici dispatch handler and the signal's 'abort' listener. */
-class JsonCall implements Dispatcher.DispatchHandler {
-  private readonly options: CallOptions;
+/** One call's state: collects the body chunks and settles one promise. */
+class JsonCall extends ProviderCall {
   private resolve: ((value: unknown) => void) | undefined = undefined;
   private reject: ((err: ConduitError) => void) | undefined = undefined;
-  /** Why we aborted, once we did. */
-  private reason: AbortReason | undefined = undefined;
-  private abortDispatch: ((err?: Error) => void) | undefined = undefined;
-  private deadlineTimer: NodeJS.Timeout | undefined = undefined;
-  private attemptTimer: NodeJS.Timeout | undefined = undefined;
-  private listening = false;
   private status = 0;
   private rawHeaders: Buffer[] | undefined = undefined;
   private chunks: Buffer[] = [];
@@ -52,73 +39,12 @@ class JsonCall implements Dispatcher.DispatchHandler {
     this.reject = reject;
   };
 
-  constructor(private readonly args: ProviderFetchArgs) {
-    this.options = args.options ?? NO_OPTIONS;
+  protected isOver(): boolean {
+    return this.reject === undefined;
   }
 
-  start(): void {
-    const { args, options } = this;
-    const { provider, model } = args;
-    // The gateway's options carry an AbortSource: listening on it spares creating their AbortSignal.
-    const source = abortSourceOf(options);
-    const signal = source === undefined ? options.signal : undefined;
-    if (source !== undefined ? source.aborted : signal?.aborted) {
-      this.fail(cancelled(provider, model, abortReasonOf(options)));
-      return;
-    }
-    if (options.deadlineAt !== undefined) {
-      const remaining = options.deadlineAt - Date.now();
-      if (remaining <= 0) {
-        this.fail(new ConduitError('timeout', `${provider} (${model}): request deadline exceeded before the call`, { provider, model, retryable: false }));
-        return;
-      }
-      this.deadlineTimer = setTimeout(onDeadline, remaining, this);
-    }
-    const attemptMs = options.attemptTimeoutMs;
-    if (attemptMs !== undefined && attemptMs > 0) this.attemptTimer = setTimeout(onAttemptTimeout, attemptMs, this);
-    if (source !== undefined) {
-      source.addAbortListener(this);
-      this.listening = true;
-    } else if (signal !== undefined) {
-      signal.addEventListener('abort', this);
-      this.listening = true;
-    }
-
-    let payload: string | undefined;
-    try {
-      if (args.body !== undefined) payload = JSON.stringify(args.body);
-      const target = requestTargetOf(args.url);
-      (args.dispatcher ?? defaultDispatcher()).dispatch(
-        {
-          origin: target.origin,
-          path: target.path,
-          method: args.method ?? (payload === undefined ? 'GET' : 'POST'),
-          headers: requestHeaderList(args.headers, options.headers, payload !== undefined),
-          body: payload,
-          bodyTimeout: args.idleTimeoutMs ?? 30_000,
-        },
-        this,
-      );
-    } catch (err) {
-      this.onError(err instanceof Error ? err : new Error(String(err)));
-    }
-  }
-
-  /** The caller's signal or abort source fired (a listener object: no closure per call). */
-  handleEvent(): void {
-    this.abort('caller');
-  }
-
-  abort(why: AbortReason): void {
-    if (this.reason !== undefined || this.reject === undefined) return;
-    this.reason = why;
-    // Before undici connected the request, onConnect aborts it; after, abort now.
-    this.abortDispatch?.();
-  }
-
-  onConnect(abort: (err?: Error) => void): void {
-    if (this.reason !== undefined) abort();
-    else this.abortDispatch = abort;
+  protected failBeforeDispatch(err: ConduitError): void {
+    this.fail(err);
   }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[]): boolean {
@@ -141,7 +67,7 @@ class JsonCall implements Dispatcher.DispatchHandler {
     this.chunks = [];
     const status = this.status;
     if (status < 200 || status >= 300) {
-      this.fail(this.statusError(text));
+      this.fail(this.statusError(status, parseResponseHeaders(this.rawHeaders ?? []), text));
       return;
     }
     let value: unknown;
@@ -160,36 +86,8 @@ class JsonCall implements Dispatcher.DispatchHandler {
     this.cleanup();
     this.chunks = [];
     // An error status is what matters; a body we could not read only loses detail.
-    if (this.status >= 300) this.fail(this.statusError(''));
-    else {
-      const { provider, model } = this.args;
-      const why = this.abortReason();
-      this.fail(why === 'caller' ? cancelled(provider, model, abortReasonOf(this.options) ?? err) : mapNetworkError(err, why, provider, model, this.options));
-    }
-  }
-
-  private abortReason(): AbortReason | undefined {
-    return this.reason ?? (isAborted(this.options) ? 'caller' : undefined);
-  }
-
-  private statusError(bodyText: string): ConduitError {
-    const { provider, model, mapError } = this.args;
-    const headers = undiciUtil.parseHeaders(this.rawHeaders ?? []) as ResponseHeaders;
-    if (mapError !== undefined) return mapError(this.status, headers, bodyText);
-    return httpStatusError({ provider, model, status: this.status, headers, message: bodyText.slice(0, 500) || `HTTP ${this.status}` });
-  }
-
-  private cleanup(): void {
-    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
-    if (this.attemptTimer !== undefined) clearTimeout(this.attemptTimer);
-    this.deadlineTimer = undefined;
-    this.attemptTimer = undefined;
-    if (this.listening) {
-      this.listening = false;
-      const source = abortSourceOf(this.options);
-      if (source !== undefined) source.removeAbortListener(this);
-      else this.options.signal?.removeEventListener('abort', this);
-    }
+    if (this.status >= 300) this.fail(this.statusError(this.status, parseResponseHeaders(this.rawHeaders ?? []), ''));
+    else this.fail(this.networkError(err));
   }
 
   private fail(err: ConduitError): void {
@@ -201,16 +99,8 @@ class JsonCall implements Dispatcher.DispatchHandler {
   private settled(): void {
     this.resolve = undefined;
     this.reject = undefined;
-    this.abortDispatch = undefined;
+    this.forgetDispatch();
   }
-}
-
-function onDeadline(call: JsonCall): void {
-  call.abort('deadline');
-}
-
-function onAttemptTimeout(call: JsonCall): void {
-  call.abort('attempt-timeout');
 }
 
 /** UTF-8 text of the body, without a leading byte order mark (as undici's `body.text()`). */

@@ -10,13 +10,10 @@
  * Backpressure: when the consumer falls behind by more than HIGH_WATER_BYTES the socket is paused
  * and resumed once the queue drains, so a slow reader never buffers a whole response in memory.
  */
-import { util as undiciUtil, type Dispatcher } from 'undici';
-import { ConduitError } from '../../core/errors.js';
-import type { CallOptions } from '../language-model.js';
-import { abortReasonOf, abortSourceOf, isAborted } from '../../reliability/abort-source.js';
-import { httpStatusError, type ResponseHeaders } from './http-error.js';
-import { cancelled, defaultDispatcher, mapNetworkError, type AbortReason, type ProviderFetchArgs } from './provider-http.js';
-import { requestTargetOf, requestHeaderList } from './request-target.js';
+import type { ConduitError } from '../../core/errors.js';
+import type { ResponseHeaders } from './http-error.js';
+import { ProviderCall, parseResponseHeaders } from './provider-call.js';
+import type { ProviderFetchArgs } from './provider-http.js';
 
 /** A streamed 2xx response: its status and headers, and the body as an async iterator of chunks. */
 export interface ProviderStreamResponse {
@@ -31,7 +28,6 @@ export interface ProviderStreamResponse {
 
 /** Bytes queued for a slow consumer before the socket is paused. */
 const HIGH_WATER_BYTES = 256 * 1024;
-const NO_OPTIONS: CallOptions = {};
 const DONE: IteratorResult<Uint8Array> = Object.freeze({ done: true, value: undefined });
 
 /**
@@ -52,16 +48,10 @@ interface Pending {
 }
 
 /** One call: the undici handler, the abort listener, the response and the body iterator in one object. */
-class StreamCall implements Dispatcher.DispatchHandler, ProviderStreamResponse, AsyncIterableIterator<Uint8Array> {
-  private readonly options: CallOptions;
+class StreamCall extends ProviderCall implements ProviderStreamResponse, AsyncIterableIterator<Uint8Array> {
   private resolveResponse: ((response: ProviderStreamResponse) => void) | undefined = undefined;
   private rejectResponse: ((err: ConduitError) => void) | undefined = undefined;
-  private reason: AbortReason | undefined = undefined;
-  private abortDispatch: ((err?: Error) => void) | undefined = undefined;
   private resumeSocket: (() => void) | undefined = undefined;
-  private deadlineTimer: NodeJS.Timeout | undefined = undefined;
-  private attemptTimer: NodeJS.Timeout | undefined = undefined;
-  private listening = false;
   status = 0;
   private rawHeaders: Buffer[] = [];
   private parsedHeaders: ResponseHeaders | undefined = undefined;
@@ -83,82 +73,23 @@ class StreamCall implements Dispatcher.DispatchHandler, ProviderStreamResponse, 
     this.rejectResponse = reject;
   };
 
-  constructor(private readonly args: ProviderFetchArgs) {
-    this.options = args.options ?? NO_OPTIONS;
-  }
-
   get headers(): ResponseHeaders {
-    return (this.parsedHeaders ??= undiciUtil.parseHeaders(this.rawHeaders) as ResponseHeaders);
+    return (this.parsedHeaders ??= parseResponseHeaders(this.rawHeaders));
   }
 
   get body(): AsyncIterableIterator<Uint8Array> {
     return this;
   }
 
-  start(): void {
-    const { args, options } = this;
-    const { provider, model } = args;
-    const source = abortSourceOf(options);
-    const signal = source === undefined ? options.signal : undefined;
-    if (source !== undefined ? source.aborted : signal?.aborted) {
-      this.failBeforeResponse(cancelled(provider, model, abortReasonOf(options)));
-      return;
-    }
-    if (options.deadlineAt !== undefined) {
-      const remaining = options.deadlineAt - Date.now();
-      if (remaining <= 0) {
-        this.failBeforeResponse(new ConduitError('timeout', `${provider} (${model}): request deadline exceeded before the call`, { provider, model, retryable: false }));
-        return;
-      }
-      this.deadlineTimer = setTimeout(onDeadline, remaining, this);
-    }
-    const attemptMs = options.attemptTimeoutMs;
-    if (attemptMs !== undefined && attemptMs > 0) this.attemptTimer = setTimeout(onAttemptTimeout, attemptMs, this);
-    if (source !== undefined) {
-      source.addAbortListener(this);
-      this.listening = true;
-    } else if (signal !== undefined) {
-      signal.addEventListener('abort', this);
-      this.listening = true;
-    }
-    try {
-      const payload = args.body === undefined ? undefined : JSON.stringify(args.body);
-      const target = requestTargetOf(args.url);
-      (args.dispatcher ?? defaultDispatcher()).dispatch(
-        {
-          origin: target.origin,
-          path: target.path,
-          method: args.method ?? (payload === undefined ? 'GET' : 'POST'),
-          headers: requestHeaderList(args.headers, options.headers, payload !== undefined),
-          body: payload,
-          bodyTimeout: args.idleTimeoutMs ?? 30_000,
-        },
-        this,
-      );
-    } catch (err) {
-      this.onError(err instanceof Error ? err : new Error(String(err)));
-    }
+  protected isOver(): boolean {
+    return this.ended;
   }
 
-  // ---- abort ----
-
-  /** The caller's signal or abort source fired. */
-  handleEvent(): void {
-    this.abort('caller');
-  }
-
-  abort(why: AbortReason): void {
-    if (this.reason !== undefined || this.ended) return;
-    this.reason = why;
-    this.abortDispatch?.();
+  protected failBeforeDispatch(err: ConduitError): void {
+    this.failBeforeResponse(err);
   }
 
   // ---- undici handler ----
-
-  onConnect(abort: (err?: Error) => void): void {
-    if (this.reason !== undefined) abort();
-    else this.abortDispatch = abort;
-  }
 
   onHeaders(statusCode: number, rawHeaders: Buffer[], resume: () => void): boolean {
     if (statusCode < 200) return true; // 1xx: informational, the real response follows
@@ -170,10 +101,7 @@ class StreamCall implements Dispatcher.DispatchHandler, ProviderStreamResponse, 
       return true;
     }
     // Headers arrived: from here the idle timeout guards the stream, not the attempt timeout.
-    if (this.attemptTimer !== undefined) {
-      clearTimeout(this.attemptTimer);
-      this.attemptTimer = undefined;
-    }
+    this.clearAttemptTimer();
     const resolve = this.resolveResponse;
     this.resolveResponse = undefined;
     this.rejectResponse = undefined;
@@ -207,7 +135,7 @@ class StreamCall implements Dispatcher.DispatchHandler, ProviderStreamResponse, 
     if (this.errorChunks !== undefined) {
       const chunks = this.errorChunks;
       this.errorChunks = undefined;
-      this.failBeforeResponse(this.statusError(Buffer.concat(chunks).toString('utf8')));
+      this.failBeforeResponse(this.statusError(this.status, this.headers, Buffer.concat(chunks).toString('utf8')));
       return;
     }
     this.ended = true;
@@ -221,16 +149,12 @@ class StreamCall implements Dispatcher.DispatchHandler, ProviderStreamResponse, 
 
   onError(err: Error): void {
     this.cleanup();
-    const { provider, model } = this.args;
     let error: ConduitError;
     if (this.errorChunks !== undefined) {
       // An error status is what matters; a body we could not read only loses detail.
       this.errorChunks = undefined;
-      error = this.statusError('');
-    } else {
-      const why = this.reason ?? (isAborted(this.options) ? 'caller' : undefined);
-      error = why === 'caller' ? cancelled(provider, model, abortReasonOf(this.options) ?? err) : mapNetworkError(err, why, provider, model, this.options);
-    }
+      error = this.statusError(this.status, this.headers, '');
+    } else error = this.networkError(err);
     if (this.rejectResponse !== undefined) {
       this.failBeforeResponse(error);
       return;
@@ -280,7 +204,7 @@ class StreamCall implements Dispatcher.DispatchHandler, ProviderStreamResponse, 
     if (!this.ended) {
       this.ended = true;
       this.cleanup();
-      this.abortDispatch?.();
+      this.abandonDispatch();
       if (this.paused) this.resumeSocket?.();
     }
     const pending = this.pending;
@@ -291,12 +215,6 @@ class StreamCall implements Dispatcher.DispatchHandler, ProviderStreamResponse, 
 
   // ---- helpers ----
 
-  private statusError(bodyText: string): ConduitError {
-    const { provider, model, mapError } = this.args;
-    if (mapError !== undefined) return mapError(this.status, this.headers, bodyText);
-    return httpStatusError({ provider, model, status: this.status, headers: this.headers, message: bodyText.slice(0, 500) || `HTTP ${this.status}` });
-  }
-
   private failBeforeResponse(err: ConduitError): void {
     this.cleanup();
     this.ended = true;
@@ -306,25 +224,4 @@ class StreamCall implements Dispatcher.DispatchHandler, ProviderStreamResponse, 
     this.rejectResponse = undefined;
     reject?.(err);
   }
-
-  private cleanup(): void {
-    if (this.deadlineTimer !== undefined) clearTimeout(this.deadlineTimer);
-    if (this.attemptTimer !== undefined) clearTimeout(this.attemptTimer);
-    this.deadlineTimer = undefined;
-    this.attemptTimer = undefined;
-    if (this.listening) {
-      this.listening = false;
-      const source = abortSourceOf(this.options);
-      if (source !== undefined) source.removeAbortListener(this);
-      else this.options.signal?.removeEventListener('abort', this);
-    }
-  }
-}
-
-function onDeadline(call: StreamCall): void {
-  call.abort('deadline');
-}
-
-function onAttemptTimeout(call: StreamCall): void {
-  call.abort('attempt-timeout');
 }
