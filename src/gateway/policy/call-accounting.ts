@@ -20,7 +20,6 @@ import type { UsageEvent, UsageStatus } from '../../ledger/index.js';
 import type { CallOptions, EmbeddingModel, EmbeddingResult, GenerateResult, LanguageModel, ModelRequest, StreamPart } from '../../models/language-model.js';
 import type { LimitCheck, LimitTicket } from '../../ratelimit/index.js';
 import type { PolicyServices } from './policy-services.js';
-import { auditContentHash } from './audit-content-hash.js';
 import { callerKeyId } from './rate-limit-checks.js';
 
 export interface CallAccountingInit {
@@ -171,11 +170,9 @@ export class CallAccounting {
         outcome: status === 'ok' ? 'success' : failure?.kind === 'policy_refusal' ? 'blocked' : 'failure',
         details,
       };
-      // Hashed only, unless the log was opened with content: 'encrypted'. When it keeps hashes
-      // only, the hash is computed here, straight from the prompt (see audit-content-hash.ts).
-      const contentHash = services.auditContent === 'hash' ? auditContentHash(init.prompt, responseText) : undefined;
-      if (contentHash !== undefined) request.contentHash = contentHash;
-      else request.content = { prompt: init.prompt, response: responseText };
+      // Hashed only, unless the log was opened with content: 'encrypted' (the log hashes it
+      // straight from the values, without a JSON round trip: src/audit/canonical-json.ts).
+      request.content = { prompt: init.prompt, response: responseText };
       entries.push(withUser(request, principal));
       for (const entry of entries) {
         if (durable) writes.push(auditBuffer.append(entry, { awaitDurable: true }));

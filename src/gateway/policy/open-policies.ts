@@ -270,7 +270,6 @@ export async function openPolicies(config: ConduitConfig, options: OpenPoliciesO
       auditBuffer = createAuditBuffer(audit, { maxDelayMs: storage.durable_writes ? 2 : 50, onError: (err, lost) => logger?.error({ err, lost: lost.length }, 'audit append failed') });
       services.audit = audit;
       services.auditBuffer = auditBuffer;
-      services.auditContent = auditCfg.content;
       const ab = auditBuffer;
       closers.unshift(() => ab.close());
       if (auditCfg.retention_days !== undefined) {

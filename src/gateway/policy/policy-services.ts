@@ -52,8 +52,6 @@ export interface PolicyServices {
   ledgerBuffer?: LedgerBuffer;
   audit?: AuditLog;
   auditBuffer?: AuditBuffer;
-  /** Keep prompt and response encrypted in audit entries (else their hash only). */
-  auditContent?: 'hash' | 'encrypted';
   /** Send a response only after its usage event and audit entry are committed (default true). */
   durableWrites?: boolean;
   exactCache?: { store: CacheStore; ttlMs: number };
