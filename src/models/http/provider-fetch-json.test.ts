@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { providerFetchJson } from './provider-fetch-json.js';
 import { ConduitError } from '../../core/errors.js';
+import { rejectsWithKind } from '../../../test/support/conduit-errors.js';
 
 let server: Server;
 let aborted = 0;
@@ -48,16 +49,6 @@ after(() => {
 
 const common = { provider: 'test', model: 'm', headers: { authorization: 'Bearer k' } };
 
-async function rejectsWith(p: Promise<unknown>, kind: string): Promise<ConduitError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ConduitError, `expected ConduitError, got ${String(err)}`);
-    assert.equal(err.kind, kind, err.message);
-    return err;
-  }
-  assert.fail(`expected a ${kind} error`);
-}
 
 test('posts JSON with the provider and call headers and resolves to the parsed body', async () => {
   const first = await providerFetchJson({ ...common, url: `${base}/ok?x=1`, body: { a: 1 } });
@@ -72,11 +63,11 @@ test('joins a body sent in several chunks and drops a byte order mark', async ()
 });
 
 test('maps an error status with Retry-After through the default mapping and a custom one', async () => {
-  const err = await rejectsWith(providerFetchJson({ ...common, url: `${base}/rate`, body: {} }), 'rate_limited');
+  const err = await rejectsWithKind(providerFetchJson({ ...common, url: `${base}/rate`, body: {} }), 'rate_limited');
   assert.equal(err.retryAfterMs, 3000);
   assert.equal(err.upstreamStatus, 429);
   let seen: { status: number; retryAfter: unknown; text: string } | undefined;
-  await rejectsWith(
+  await rejectsWithKind(
     providerFetchJson({
       ...common,
       url: `${base}/rate`,
@@ -93,7 +84,7 @@ test('maps an error status with Retry-After through the default mapping and a cu
 
 test('attempt timeout gives a retryable timeout error and aborts the upstream call', async () => {
   const before = aborted;
-  const err = await rejectsWith(providerFetchJson({ ...common, url: `${base}/slow`, body: {}, options: { attemptTimeoutMs: 50 } }), 'timeout');
+  const err = await rejectsWithKind(providerFetchJson({ ...common, url: `${base}/slow`, body: {}, options: { attemptTimeoutMs: 50 } }), 'timeout');
   assert.equal(err.retryable, true);
   assert.match(err.message, /attempt timed out after 50 ms/);
   await new Promise((r) => setTimeout(r, 50));
@@ -102,12 +93,12 @@ test('attempt timeout gives a retryable timeout error and aborts the upstream ca
 
 test('a deadline gives a timeout that is not retryable; one already past fails before any I/O', async () => {
   const before = aborted;
-  const err = await rejectsWith(providerFetchJson({ ...common, url: `${base}/slow`, body: {}, options: { deadlineAt: Date.now() + 50 } }), 'timeout');
+  const err = await rejectsWithKind(providerFetchJson({ ...common, url: `${base}/slow`, body: {}, options: { deadlineAt: Date.now() + 50 } }), 'timeout');
   assert.equal(err.retryable, false);
   assert.match(err.message, /request deadline exceeded/);
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(aborted, before + 1);
-  const past = await rejectsWith(providerFetchJson({ ...common, url: `${base}/ok?x=1`, body: {}, options: { deadlineAt: Date.now() - 1 } }), 'timeout');
+  const past = await rejectsWithKind(providerFetchJson({ ...common, url: `${base}/ok?x=1`, body: {}, options: { deadlineAt: Date.now() - 1 } }), 'timeout');
   assert.match(past.message, /before the call/);
 });
 
@@ -115,14 +106,14 @@ test('caller abort is cancelled (during the call and before it), and aborts the 
   const before = aborted;
   const ac = new AbortController();
   setTimeout(() => ac.abort(), 30);
-  await rejectsWith(providerFetchJson({ ...common, url: `${base}/slow`, body: {}, options: { signal: ac.signal } }), 'cancelled');
+  await rejectsWithKind(providerFetchJson({ ...common, url: `${base}/slow`, body: {}, options: { signal: ac.signal } }), 'cancelled');
   await new Promise((r) => setTimeout(r, 50));
   assert.equal(aborted, before + 1);
-  await rejectsWith(providerFetchJson({ ...common, url: `${base}/ok?x=1`, body: {}, options: { signal: ac.signal } }), 'cancelled');
+  await rejectsWithKind(providerFetchJson({ ...common, url: `${base}/ok?x=1`, body: {}, options: { signal: ac.signal } }), 'cancelled');
 });
 
 test('a reset connection is provider_unavailable; a 200 that is not JSON is a provider_error', async () => {
-  await rejectsWith(providerFetchJson({ ...common, url: `${base}/reset`, body: {} }), 'provider_unavailable');
-  const err = await rejectsWith(providerFetchJson({ ...common, url: `${base}/notjson`, body: {} }), 'provider_error');
+  await rejectsWithKind(providerFetchJson({ ...common, url: `${base}/reset`, body: {} }), 'provider_unavailable');
+  const err = await rejectsWithKind(providerFetchJson({ ...common, url: `${base}/notjson`, body: {} }), 'provider_error');
   assert.equal(err.upstreamStatus, 200);
 });

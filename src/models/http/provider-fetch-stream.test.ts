@@ -4,6 +4,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { providerFetchStream } from './provider-fetch-stream.js';
 import { ConduitError } from '../../core/errors.js';
+import { rejectsWithKind } from '../../../test/support/conduit-errors.js';
 
 let server: Server;
 /** Responses the client abandoned before they finished, per path. */
@@ -76,16 +77,6 @@ after(() => {
 
 const common = { provider: 'test', model: 'm', headers: { authorization: 'Bearer k' } };
 
-async function rejectsWith(p: Promise<unknown>, kind: string): Promise<ConduitError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ConduitError, `expected ConduitError, got ${String(err)}`);
-    assert.equal(err.kind, kind, err.message);
-    return err;
-  }
-  assert.fail(`expected a ${kind} error`);
-}
 
 async function readAll(body: AsyncIterable<Uint8Array>): Promise<string> {
   let text = '';
@@ -106,9 +97,9 @@ test('posts JSON, resolves at the headers, and yields the body chunks to the end
 });
 
 test('an error status rejects with the mapped error after reading its body', async () => {
-  const err = await rejectsWith(providerFetchStream({ ...common, url: `${base}/rate`, body: {} }), 'rate_limited');
+  const err = await rejectsWithKind(providerFetchStream({ ...common, url: `${base}/rate`, body: {} }), 'rate_limited');
   assert.equal(err.retryAfterMs, 3000);
-  const custom = await rejectsWith(
+  const custom = await rejectsWithKind(
     providerFetchStream({
       ...common,
       url: `${base}/rate`,
@@ -124,12 +115,12 @@ test('a stalled body fails the iterator with a stall timeout (the idle timeout)'
   const res = await providerFetchStream({ ...common, url: `${base}/stall-after-first`, body: {}, idleTimeoutMs: 150 });
   const first = await res.body.next();
   assert.equal(Buffer.from(first.value as Uint8Array).toString(), 'data: one\n\n');
-  const err = await rejectsWith(res.body.next(), 'timeout');
+  const err = await rejectsWithKind(res.body.next(), 'timeout');
   assert.match(err.message, /stalled/);
 });
 
 test('the attempt timeout covers only the wait for headers', async () => {
-  const err = await rejectsWith(providerFetchStream({ ...common, url: `${base}/slow-headers`, body: {}, options: { attemptTimeoutMs: 100 } }), 'timeout');
+  const err = await rejectsWithKind(providerFetchStream({ ...common, url: `${base}/slow-headers`, body: {}, options: { attemptTimeoutMs: 100 } }), 'timeout');
   assert.match(err.message, /attempt timed out after 100 ms/);
   // Headers within the attempt timeout: the body may then take longer than it.
   const res = await providerFetchStream({ ...common, url: `${base}/slow-body`, body: {}, options: { attemptTimeoutMs: 100 } });
@@ -140,7 +131,7 @@ test('a cut connection after the headers fails the iterator as provider_unavaila
   const res = await providerFetchStream({ ...common, url: `${base}/cut`, body: {} });
   const first = await res.body.next();
   assert.equal(Buffer.from(first.value as Uint8Array).toString(), 'data: partial\n\n');
-  await rejectsWith(res.body.next(), 'provider_unavailable');
+  await rejectsWithKind(res.body.next(), 'provider_unavailable');
 });
 
 test('caller abort mid-stream is cancelled and stops the upstream response', async () => {
@@ -149,7 +140,7 @@ test('caller abort mid-stream is cancelled and stops the upstream response', asy
   await res.body.next();
   const before = abandoned.get('/endless') ?? 0;
   controller.abort();
-  await rejectsWith(res.body.next(), 'cancelled');
+  await rejectsWithKind(res.body.next(), 'cancelled');
   await sleep(50);
   assert.equal(abandoned.get('/endless'), before + 1);
 });
@@ -165,7 +156,7 @@ test('a deadline mid-stream is a non-retryable timeout; one already past fails b
   assert.ok(err instanceof ConduitError);
   assert.equal(err.kind, 'timeout');
   assert.equal(err.retryable, false);
-  const past = await rejectsWith(providerFetchStream({ ...common, url: `${base}/sse`, body: {}, options: { deadlineAt: Date.now() - 1 } }), 'timeout');
+  const past = await rejectsWithKind(providerFetchStream({ ...common, url: `${base}/sse`, body: {}, options: { deadlineAt: Date.now() - 1 } }), 'timeout');
   assert.match(past.message, /before the call/);
 });
 

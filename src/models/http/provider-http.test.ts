@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { providerFetch } from './provider-http.js';
-import { ConduitError } from '../../core/errors.js';
+import { rejectsWithKind } from '../../../test/support/conduit-errors.js';
 
 let server: Server;
 const base = await new Promise<string>((resolve) => {
@@ -43,16 +43,6 @@ after(() => {
 
 const common = { provider: 'test', model: 'm', headers: { authorization: 'Bearer k' } };
 
-async function rejectsWith(p: Promise<unknown>, kind: string): Promise<ConduitError> {
-  try {
-    await p;
-  } catch (err) {
-    assert.ok(err instanceof ConduitError, `expected ConduitError, got ${String(err)}`);
-    assert.equal(err.kind, kind, err.message);
-    return err;
-  }
-  assert.fail(`expected a ${kind} error`);
-}
 
 test('posts JSON and reads JSON back', async () => {
   const res = await providerFetch({ ...common, url: `${base}/ok`, body: { a: 1 } });
@@ -61,26 +51,26 @@ test('posts JSON and reads JSON back', async () => {
 });
 
 test('maps an error status with Retry-After', async () => {
-  const err = await rejectsWith(providerFetch({ ...common, url: `${base}/rate`, body: {} }), 'rate_limited');
+  const err = await rejectsWithKind(providerFetch({ ...common, url: `${base}/rate`, body: {} }), 'rate_limited');
   assert.equal(err.retryAfterMs, 3000);
   assert.equal(err.upstreamStatus, 429);
   assert.equal(err.retryable, true);
 });
 
 test('attempt timeout gives a retryable timeout error', async () => {
-  const err = await rejectsWith(providerFetch({ ...common, url: `${base}/slow`, options: { attemptTimeoutMs: 50 } }), 'timeout');
+  const err = await rejectsWithKind(providerFetch({ ...common, url: `${base}/slow`, options: { attemptTimeoutMs: 50 } }), 'timeout');
   assert.equal(err.retryable, true);
 });
 
 test('a deadline already past fails before any I/O, not retryable', async () => {
-  const err = await rejectsWith(providerFetch({ ...common, url: `${base}/ok`, body: {}, options: { deadlineAt: Date.now() - 1 } }), 'timeout');
+  const err = await rejectsWithKind(providerFetch({ ...common, url: `${base}/ok`, body: {}, options: { deadlineAt: Date.now() - 1 } }), 'timeout');
   assert.equal(err.retryable, false);
 });
 
 test('a stalled stream hits the idle timeout after the first chunk', async () => {
   const res = await providerFetch({ ...common, url: `${base}/stall`, stream: true, idleTimeoutMs: 100 });
   const seen: string[] = [];
-  await rejectsWith(
+  await rejectsWithKind(
     (async () => {
       for await (const chunk of res.body) seen.push(Buffer.from(chunk).toString());
     })(),
@@ -90,16 +80,16 @@ test('a stalled stream hits the idle timeout after the first chunk', async () =>
 });
 
 test('a reset connection is provider_unavailable', async () => {
-  await rejectsWith(providerFetch({ ...common, url: `${base}/reset`, body: {} }), 'provider_unavailable');
+  await rejectsWithKind(providerFetch({ ...common, url: `${base}/reset`, body: {} }), 'provider_unavailable');
 });
 
 test('caller abort is cancelled, not timeout', async () => {
   const ac = new AbortController();
   setTimeout(() => ac.abort(), 30);
-  await rejectsWith(providerFetch({ ...common, url: `${base}/slow`, options: { signal: ac.signal } }), 'cancelled');
+  await rejectsWithKind(providerFetch({ ...common, url: `${base}/slow`, options: { signal: ac.signal } }), 'cancelled');
 });
 
 test('a 200 that is not JSON is a provider_error', async () => {
   const res = await providerFetch({ ...common, url: `${base}/notjson` });
-  await rejectsWith(res.json(), 'provider_error');
+  await rejectsWithKind(res.json(), 'provider_error');
 });
