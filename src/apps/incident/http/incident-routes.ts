@@ -10,7 +10,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { ConduitError } from '../../../core/errors.js';
-import type { Principal } from '../../../auth/principal.js';
+import { principalLabel, type Principal } from '../../../auth/principal.js';
 import { pathSegments, queryOf, readJsonBody, type AppRoutes } from '../../../gateway/app-routes.js';
 import type { RequestContext } from '../../../gateway/context.js';
 import { parseAlertmanagerPayload } from '../ingest/alertmanager.js';
@@ -30,16 +30,10 @@ export interface IncidentRoutesOptions {
   close?: () => Promise<void>;
 }
 
+/** principalLabel's form, except that the master key acts as `admin` in the incident timeline. */
 function principalName(principal: Principal | undefined): string | undefined {
   if (principal === undefined) return undefined;
-  switch (principal.kind) {
-    case 'key':
-      return `key:${principal.keyId}`;
-    case 'jwt':
-      return `jwt:${principal.subject}`;
-    case 'master':
-      return 'admin';
-  }
+  return principal.kind === 'master' ? 'admin' : principalLabel(principal);
 }
 
 function tokenMatches(header: string | undefined, token: string | undefined): boolean {
