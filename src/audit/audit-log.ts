@@ -22,13 +22,15 @@ import {
   computeContentHash,
   computeEntryHash,
   computePersonalHash,
+  NOT_PLAIN,
+  plainRedactedCopy,
   redactSecrets,
   sha256Hex,
   type AuditContent,
   type AuditEntry,
   type AuditEntryInput,
 } from './entry.js';
-import { canonicalJsonOfJsonValue } from './canonical-json.js';
+import { canonicalJson, canonicalJsonOfJsonValue } from './canonical-json.js';
 import { ENTRY_COLUMNS, rowToEntry, type AuditEntryRow } from './entry-row.js';
 import { auditMigrations } from './schema.js';
 import { RETENTION_ACTION, verifyAuditChain, type VerifyReport } from './verify.js';
@@ -155,6 +157,8 @@ interface PreparedEntry {
   resource: string | null;
   outcome: string;
   details: Record<string, unknown>;
+  /** canonicalJson(details): hashed into the entry and sent as the row's details (jsonb takes any key order). */
+  detailsJson: string;
   personal: Record<string, unknown> | null;
   personalSalt: string | null;
   personalHash: string | null;
@@ -186,8 +190,10 @@ export async function createAuditLog(options: AuditLogOptions): Promise<AuditLog
       throw new ConduitError('invalid_request', 'audit contentHash must be 64 lowercase hex characters');
     }
     const id = randomUUID();
-    // One JSON round trip: the value hashed now is exactly the value the database hands back.
-    const details = JSON.parse(JSON.stringify(redactSecrets(input.details ?? {}))) as Record<string, unknown>;
+    // The value hashed now must be exactly the value the database hands back: a JSON round trip,
+    // done as a plain copy for the usual flat details (no string built and parsed per entry).
+    const plain = plainRedactedCopy(input.details ?? {});
+    const details = (plain === NOT_PLAIN ? JSON.parse(JSON.stringify(redactSecrets(input.details ?? {}))) : plain) as Record<string, unknown>;
     let personal: Record<string, unknown> | null = null;
     let personalSalt: string | null = null;
     let personalHash: string | null = null;
@@ -214,6 +220,7 @@ export async function createAuditLog(options: AuditLogOptions): Promise<AuditLog
       resource: input.resource ?? null,
       outcome: input.outcome,
       details,
+      detailsJson: canonicalJson(details),
       personal,
       personalSalt,
       personalHash,
@@ -498,7 +505,8 @@ function chain(prepared: readonly PreparedEntry[], head: Head, existing: Map<str
       continue;
     }
     seq += 1;
-    const hashed = {
+    // Built once with every field (the hash reads only the hashed ones).
+    const entry: AuditEntry = {
       seq,
       id: p.id,
       ts,
@@ -512,9 +520,14 @@ function chain(prepared: readonly PreparedEntry[], head: Head, existing: Map<str
       contentHash: p.contentHash,
       personalHash: p.personalHash,
       prevHash,
+      userId: p.userId,
+      personal: p.personal,
+      hasContent: p.content !== null,
+      hash: '',
+      erasedAt: null,
     };
-    const hash = computeEntryHash(hashed);
-    const entry: AuditEntry = { ...hashed, userId: p.userId, personal: p.personal, hasContent: p.content !== null, hash, erasedAt: null };
+    const hash = computeEntryHash(entry, p.detailsJson);
+    entry.hash = hash;
     prevHash = hash;
     results.push(entry);
     inserts.push({ entry, prepared: p });
@@ -526,14 +539,24 @@ function chain(prepared: readonly PreparedEntry[], head: Head, existing: Map<str
 
 /** The JSON parameter of INSERT_STATEMENT / EMBEDDED_APPEND_STATEMENT: one array per row. */
 function rowsJson(chunk: readonly Insert[]): string {
-  const rows: unknown[][] = [];
-  for (const { entry: e, prepared: p } of chunk) {
-    rows.push([
-      e.seq, e.id, e.ts, e.requestId, e.actor, e.userRef, e.userId, e.action, e.resource, e.outcome,
-      e.details, e.personalHash, p.personal, p.personalSalt, e.contentHash, p.content === null ? null : p.content.toString('hex'), e.prevHash, e.hash,
-    ]);
+  // Written by hand so the details go as the canonical JSON already made for the hash, instead
+  // of JSON.stringify walking them again; the other values are exactly what JSON.stringify writes.
+  let out = '[';
+  for (let i = 0; i < chunk.length; i++) {
+    const { entry: e, prepared: p } = chunk[i]!;
+    out +=
+      (i === 0 ? '[' : ',[') +
+      String(e.seq) + ',' + JSON.stringify(e.id) + ',' + JSON.stringify(e.ts) + ',' + jsonOrNull(e.requestId) + ',' +
+      JSON.stringify(e.actor) + ',' + jsonOrNull(e.userRef) + ',' + jsonOrNull(e.userId) + ',' + JSON.stringify(e.action) + ',' +
+      jsonOrNull(e.resource) + ',' + JSON.stringify(e.outcome) + ',' + p.detailsJson + ',' + jsonOrNull(e.personalHash) + ',' +
+      (p.personal === null ? 'null' : JSON.stringify(p.personal)) + ',' + jsonOrNull(p.personalSalt) + ',' + jsonOrNull(e.contentHash) + ',' +
+      (p.content === null ? 'null' : `"${p.content.toString('hex')}"`) + ',' + JSON.stringify(e.prevHash) + ',' + JSON.stringify(e.hash) + ']';
   }
-  return JSON.stringify(rows);
+  return out + ']';
+}
+
+function jsonOrNull(value: string | null): string {
+  return value === null ? 'null' : JSON.stringify(value);
 }
 
 async function loadPseudonymKey(db: SqlDatabase): Promise<Buffer> {

@@ -1,3 +1,5 @@
+import { sortKeys } from '../core/sort-keys.js';
+
 /**
  * Canonical JSON: object keys sorted, no whitespace, `undefined` members dropped. The audit chain
  * hashes this form, so the hash of an entry does not depend on key order or on how a database
@@ -33,7 +35,7 @@ export function canonicalJson(value: unknown): string {
         return out + ']';
       }
       const record = value as Record<string, unknown>;
-      const keys = Object.keys(record).sort();
+      const keys = sortKeys(Object.keys(record));
       let out = '{';
       let first = true;
       for (const k of keys) {
@@ -98,7 +100,7 @@ function encodeJsonValue(input: unknown, key: string, ancestors: object[]): stri
         out += ']';
       } else {
         const record = value as Record<string, unknown>;
-        const keys = Object.keys(record).sort();
+        const keys = sortKeys(Object.keys(record));
         out = '{';
         let first = true;
         for (const k of keys) {

@@ -12,7 +12,7 @@
  *                nulled, the remaining hash can no longer be linked back to the person.
  * `details` is hashed and therefore permanent: it must hold no secrets and no personal data.
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.js';
 
 /** Hash format version, inside the hashed record so a future format can coexist. */
@@ -90,28 +90,43 @@ export type HashedFields = Pick<
 >;
 
 export function sha256Hex(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
+  // crypto.hash: one native call instead of a Hash object with update() and digest().
+  return hash('sha256', data, 'hex');
 }
 
-export function computeEntryHash(fields: HashedFields): string {
-  return sha256Hex(
-    canonicalJson({
-      v: AUDIT_HASH_VERSION,
-      seq: fields.seq,
-      id: fields.id,
-      ts: fields.ts,
-      requestId: fields.requestId,
-      actor: fields.actor,
-      userRef: fields.userRef,
-      action: fields.action,
-      resource: fields.resource,
-      outcome: fields.outcome,
-      details: fields.details,
-      contentHash: fields.contentHash,
-      personalHash: fields.personalHash,
-      prevHash: fields.prevHash,
-    }),
-  );
+/**
+ * The hashed record's canonical JSON: what `canonicalJson({ v, seq, id, … })` writes, built
+ * straight in its sorted key order instead of as an object that is then walked and key-sorted.
+ * `detailsJson` is `canonicalJson(fields.details)` when the caller has it already.
+ */
+export function entryHashInput(fields: HashedFields, detailsJson: string = canonicalJson(fields.details)): string {
+  // Sorted: action actor contentHash details id outcome personalHash prevHash requestId resource seq ts userRef v
+  let out = '{';
+  out = member(out, '"action":', fields.action);
+  out = member(out, '"actor":', fields.actor);
+  out = member(out, '"contentHash":', fields.contentHash);
+  if (fields.details !== undefined) out += (out.length > 1 ? ',"details":' : '"details":') + detailsJson;
+  out = member(out, '"id":', fields.id);
+  out = member(out, '"outcome":', fields.outcome);
+  out = member(out, '"personalHash":', fields.personalHash);
+  out = member(out, '"prevHash":', fields.prevHash);
+  out = member(out, '"requestId":', fields.requestId);
+  out = member(out, '"resource":', fields.resource);
+  out = member(out, '"seq":', fields.seq);
+  out = member(out, '"ts":', fields.ts);
+  out = member(out, '"userRef":', fields.userRef);
+  out = member(out, '"v":', AUDIT_HASH_VERSION);
+  return out + '}';
+}
+
+/** One `"key":value` member, skipped when undefined (as canonicalJson drops it). */
+function member(out: string, quotedKey: string, value: unknown): string {
+  if (value === undefined) return out;
+  return out + (out.length > 1 ? ',' : '') + quotedKey + canonicalJson(value);
+}
+
+export function computeEntryHash(fields: HashedFields, detailsJson?: string): string {
+  return sha256Hex(entryHashInput(fields, detailsJson));
 }
 
 export function computeContentHash(content: AuditContent): string {
@@ -136,4 +151,55 @@ export function redactSecrets(value: unknown): unknown {
     return out;
   }
   return value;
+}
+
+/** Returned by plainRedactedCopy for a value it does not handle. */
+export const NOT_PLAIN: unique symbol = Symbol('not plain JSON');
+
+/**
+ * `JSON.parse(JSON.stringify(redactSecrets(value)))` in one walk without the string, for the
+ * usual details: plain objects and arrays of strings, booleans, null and finite numbers. Anything
+ * whose round trip would change it (undefined members, -0, non-finite numbers, Dates, toJSON,
+ * class instances, holes, very deep nesting) answers NOT_PLAIN, and the caller does the round trip.
+ */
+export function plainRedactedCopy(value: unknown, depth = 0): unknown {
+  if (value === null) return null;
+  switch (typeof value) {
+    case 'string':
+    case 'boolean':
+      return value;
+    case 'number':
+      return Number.isFinite(value) && !Object.is(value, -0) ? value : NOT_PLAIN;
+    case 'object': {
+      if (depth > 32) return NOT_PLAIN;
+      if (Array.isArray(value)) {
+        const out = new Array<unknown>(value.length);
+        for (let i = 0; i < value.length; i++) {
+          const v = plainRedactedCopy(value[i], depth + 1);
+          if (v === NOT_PLAIN || value[i] === undefined) return NOT_PLAIN;
+          out[i] = v;
+        }
+        return out;
+      }
+      const proto: unknown = Object.getPrototypeOf(value);
+      if (proto !== Object.prototype && proto !== null) return NOT_PLAIN;
+      const record = value as Record<string, unknown>;
+      if ('toJSON' in record) return NOT_PLAIN;
+      const out: Record<string, unknown> = {};
+      for (const k in record) {
+        if (!Object.prototype.hasOwnProperty.call(record, k)) continue;
+        if (k === '__proto__') return NOT_PLAIN; // an own key JSON.parse makes; assigning it would set the prototype
+        if (SECRET_KEY.test(k)) {
+          out[k] = REDACTED;
+          continue;
+        }
+        const v = plainRedactedCopy(record[k], depth + 1);
+        if (v === NOT_PLAIN) return NOT_PLAIN;
+        out[k] = v;
+      }
+      return out;
+    }
+    default:
+      return NOT_PLAIN;
+  }
 }

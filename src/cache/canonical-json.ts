@@ -1,3 +1,5 @@
+import { sortKeys } from '../core/sort-keys.js';
+
 /**
  * Deterministic JSON: object keys sorted, `undefined` members dropped, so two requests that differ
  * only in key order (or in an explicit `undefined`) serialise — and therefore hash — identically.
@@ -68,7 +70,7 @@ function writeObject(record: Record<string, unknown>, omit: string | undefined):
   // Integer-like keys are listed first, ascending; only the rest need sorting.
   let indexKeys = 0;
   while (indexKeys < keys.length && isIndexKey(keys[indexKeys]!)) indexKeys++;
-  const ordered = indexKeys === 0 ? keys.sort() : [...keys.slice(0, indexKeys), ...keys.slice(indexKeys).sort()];
+  const ordered = indexKeys === 0 ? sortKeys(keys) : [...keys.slice(0, indexKeys), ...sortKeys(keys.slice(indexKeys))];
   let out = '{';
   let first = true;
   for (const key of ordered) {

@@ -12,6 +12,7 @@ import { hash } from 'node:crypto';
 import type { Message, TextPart, ToolDefinition, ContentPart } from '../core/messages.js';
 import type { ModelRequest } from '../models/language-model.js';
 import { canonicalJson, canonicalMember, canonicalObjectWithout } from './canonical-json.js';
+import { sortKeys } from '../core/sort-keys.js';
 
 export interface CacheKeyTarget {
   provider: string;
@@ -84,7 +85,7 @@ function requestJson(request: ModelRequest): string {
     if (INTEGER_LIKE.test(name)) return canonicalJson(normaliseRequest(request));
     names.push(name);
   }
-  names.sort();
+  sortKeys(names);
   let out = '{';
   let first = true;
   for (const name of names) {

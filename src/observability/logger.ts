@@ -5,6 +5,7 @@
  */
 import pino from 'pino';
 import type { DestinationStream, Logger, LevelWithSilent } from 'pino';
+import { LineBatch } from './line-batch.js';
 
 export type { Logger } from 'pino';
 
@@ -51,16 +52,11 @@ function levelFromEnv(): LevelWithSilent | undefined {
  * a quiet gateway's lines still appear promptly.
  */
 function bufferedStdout(): DestinationStream {
-  const dest = pino.destination({ dest: 1, sync: false, minLength: 8192 });
-  const timer = setInterval(() => {
-    try {
-      dest.flush();
-    } catch {
-      // flush() throws while a write is in progress; the next tick retries
-    }
-  }, 250);
+  const dest = pino.destination({ dest: 1, sync: false });
+  const batch = new LineBatch(dest, 8192);
+  const timer = setInterval(() => batch.flush(), 250);
   timer.unref();
-  return dest;
+  return batch;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {

@@ -15,6 +15,16 @@ export interface EmbeddedRateLimiterOptions {
   sweepIntervalMs?: number;
 }
 
+/** Tickets are `t<n>` outside (LimitTicket.id is a string, as for Redis) and the number n inside the logs. */
+const TICKET_PREFIX = 't';
+
+/** The log-side number of a ticket this limiter issued; 0 (matches no event) for any other string. */
+function ticketNumberOf(id: string): number {
+  if (!id.startsWith(TICKET_PREFIX)) return 0;
+  const n = Number(id.slice(TICKET_PREFIX.length));
+  return Number.isSafeInteger(n) && n > 0 ? n : 0;
+}
+
 interface Entry {
   log: WindowLog;
   windowMs: number;
@@ -55,10 +65,12 @@ export class EmbeddedRateLimiter implements RateLimiter {
     // Every check is validated before any log changes.
     const normalized = new Array<NormalizedCheck>(checks.length);
     for (let i = 0; i < checks.length; i++) normalized[i] = normalizeCheck(checks[i]!);
+    const ticketNumber = ticket === undefined ? 0 : ticketNumberOf(ticket.id);
     for (let i = 0; i < normalized.length; i++) {
       const log = this.logFor(normalized[i]!, at);
-      if (ticket && log.adjust(ticket.id, rounded)) continue;
-      if (rounded > 0) log.add(at, rounded, `adj-${++this.nextTicket}`);
+      if (ticketNumber > 0 && log.adjust(ticketNumber, rounded)) continue;
+      // Recorded with no ticket: nothing adjusts a correction itself.
+      if (rounded > 0) log.add(at, rounded);
     }
   }
 
@@ -103,8 +115,9 @@ export class EmbeddedRateLimiter implements RateLimiter {
     }
     let ticketId: string | undefined;
     if (allowed && consume) {
-      ticketId = `t${++this.nextTicket}`;
-      for (let i = 0; i < n; i++) logs[i]!.add(now, checks[i]!.cost, ticketId);
+      const ticket = ++this.nextTicket;
+      ticketId = `${TICKET_PREFIX}${ticket}`;
+      for (let i = 0; i < n; i++) logs[i]!.add(now, checks[i]!.cost, ticket);
     }
     const results = new Array<LimitCheckResult>(n);
     for (let i = 0; i < n; i++) results[i] = this.result(checks[i]!, logs[i]!, fits[i]!, now);

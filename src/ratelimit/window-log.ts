@@ -1,16 +1,26 @@
 /**
- * One sliding-window log held in process: the events (time, cost, id) still inside the window, oldest
- * first, with a running sum. Exact, like the Redis sorted set it mirrors. Events are appended at the
- * tail (time only moves forward in practice; an out-of-order time is inserted in place) and expire
- * from the head, so pruning is amortised O(1) per event: a head index instead of `shift()`, with the
- * arrays compacted once the dead prefix outgrows the live part.
+ * One sliding-window log held in process: the events (time, cost, ticket) still inside the window,
+ * oldest first, with a running sum. Exact, like the Redis sorted set it mirrors. Events are appended
+ * at the tail (time only moves forward in practice; an out-of-order time is inserted in place) and
+ * expire from the head, so pruning is amortised O(1) per event.
  * An event at time t counts while t > now − window, i.e. it frees its units at exactly t + window.
+ *
+ * Why typed arrays and numeric tickets: a busy limit holds every event of its window (at 4,000
+ * requests/s and a one-minute window, 240,000 per log). Held as JS arrays with a string id per
+ * event, each request left a promoted string and an old-to-new pointer behind, which made every
+ * young-generation GC scan the logs (scavenges went from ~1.5 ms to ~7 ms under load) and filled
+ * the old generation with garbage for the next full GC. Float64Arrays hold no pointers at all: the
+ * GC never looks inside them.
  */
+const INITIAL_CAPACITY = 16;
+
 export class WindowLog {
-  private times: number[] = [];
-  private costs: number[] = [];
-  private ids: string[] = [];
+  private times = new Float64Array(INITIAL_CAPACITY);
+  private costs = new Float64Array(INITIAL_CAPACITY);
+  /** The consume ticket that recorded each event, 0 for none (see EmbeddedRateLimiter). */
+  private tickets = new Float64Array(INITIAL_CAPACITY);
   private head = 0;
+  private end = 0;
   private total = 0;
 
   get used(): number {
@@ -18,52 +28,58 @@ export class WindowLog {
   }
 
   get size(): number {
-    return this.times.length - this.head;
+    return this.end - this.head;
   }
 
   /** Drops events at or before `windowStart` (= now − window). */
   prune(windowStart: number): void {
-    while (this.head < this.times.length && (this.times[this.head] as number) <= windowStart) {
-      this.total -= this.costs[this.head] as number;
-      this.head++;
+    const times = this.times;
+    let head = this.head;
+    while (head < this.end && times[head]! <= windowStart) {
+      this.total -= this.costs[head]!;
+      head++;
     }
-    if (this.head === this.times.length) {
-      this.times = [];
-      this.costs = [];
-      this.ids = [];
+    this.head = head;
+    if (head === this.end) {
       this.head = 0;
+      this.end = 0;
       this.total = 0; // also clears any float residue
-    } else if (this.head > 64 && this.head * 2 > this.times.length) {
-      this.times = this.times.slice(this.head);
-      this.costs = this.costs.slice(this.head);
-      this.ids = this.ids.slice(this.head);
-      this.head = 0;
+      // A log that grew for a burst gives its memory back once the burst has slid out.
+      if (this.times.length > 4 * INITIAL_CAPACITY) this.allocate(INITIAL_CAPACITY);
     }
   }
 
-  add(at: number, cost: number, id: string): void {
+  /** Records `cost` units at time `at`; `ticket` (> 0) lets `adjust` find the event later. */
+  add(at: number, cost: number, ticket = 0): void {
     if (cost <= 0) return;
     this.total += cost;
-    const end = this.times.length;
-    if (end === this.head || (this.times[end - 1] as number) <= at) {
-      // The usual case (time moves forward): append without splice's result array.
-      this.times.push(at);
-      this.costs.push(cost);
-      this.ids.push(id);
+    this.reserveOne();
+    const end = this.end;
+    if (end === this.head || this.times[end - 1]! <= at) {
+      this.times[end] = at;
+      this.costs[end] = cost;
+      this.tickets[end] = ticket;
+      this.end = end + 1;
       return;
     }
+    // Out of order (a clock step backwards): shift the younger events up by one.
     const i = this.insertionIndex(at);
-    this.times.splice(i, 0, at);
-    this.costs.splice(i, 0, cost);
-    this.ids.splice(i, 0, id);
+    this.times.copyWithin(i + 1, i, end);
+    this.costs.copyWithin(i + 1, i, end);
+    this.tickets.copyWithin(i + 1, i, end);
+    this.times[i] = at;
+    this.costs[i] = cost;
+    this.tickets[i] = ticket;
+    this.end = end + 1;
   }
 
-  /** Changes the cost of event `id` by `delta` (floored at 0); false when no such event is left. */
-  adjust(id: string, delta: number): boolean {
+  /** Changes the cost of the event recorded with `ticket` by `delta` (floored at 0); false when no such event is left. */
+  adjust(ticket: number, delta: number): boolean {
+    if (!(ticket > 0)) return false;
     // Adjustments follow their consume closely, so the event is near the tail.
-    for (let i = this.times.length - 1; i >= this.head; i--) {
-      if (this.ids[i] !== id) continue;
-      const before = this.costs[i] as number;
+    for (let i = this.end - 1; i >= this.head; i--) {
+      if (this.tickets[i] !== ticket) continue;
+      const before = this.costs[i]!;
       const after = Math.max(0, before + delta);
       this.costs[i] = after;
       this.total += after - before;
@@ -74,7 +90,7 @@ export class WindowLog {
 
   /** Time of the newest event, or undefined when empty. */
   newest(): number | undefined {
-    return this.size === 0 ? undefined : this.times[this.times.length - 1];
+    return this.end === this.head ? undefined : this.times[this.end - 1];
   }
 
   /**
@@ -84,19 +100,52 @@ export class WindowLog {
   timeWhenFits(cost: number, limit: number, windowMs: number): number {
     const mustFree = this.total + cost - limit;
     let freed = 0;
-    for (let i = this.head; i < this.times.length; i++) {
-      freed += this.costs[i] as number;
-      if (freed >= mustFree) return (this.times[i] as number) + windowMs;
+    for (let i = this.head; i < this.end; i++) {
+      freed += this.costs[i]!;
+      if (freed >= mustFree) return this.times[i]! + windowMs;
     }
     return (this.newest() ?? 0) + windowMs;
   }
 
+  /** Room for one more event at the tail: slide the live events down, or grow. */
+  private reserveOne(): void {
+    if (this.end < this.times.length) return;
+    const live = this.end - this.head;
+    // Sliding costs a copy of the live part; only worth it when it frees at least half the buffer.
+    if (this.head >= live) {
+      this.times.copyWithin(0, this.head, this.end);
+      this.costs.copyWithin(0, this.head, this.end);
+      this.tickets.copyWithin(0, this.head, this.end);
+    } else {
+      this.allocate(this.times.length * 2);
+    }
+    this.head = 0;
+    this.end = live;
+  }
+
+  /** New buffers of `capacity` holding the live events from index 0. */
+  private allocate(capacity: number): void {
+    const from = this.head;
+    const to = this.end;
+    const times = new Float64Array(capacity);
+    const costs = new Float64Array(capacity);
+    const tickets = new Float64Array(capacity);
+    times.set(this.times.subarray(from, to));
+    costs.set(this.costs.subarray(from, to));
+    tickets.set(this.tickets.subarray(from, to));
+    this.times = times;
+    this.costs = costs;
+    this.tickets = tickets;
+    this.head = 0;
+    this.end = to - from;
+  }
+
   private insertionIndex(at: number): number {
     let lo = this.head;
-    let hi = this.times.length;
+    let hi = this.end;
     while (lo < hi) {
       const mid = (lo + hi) >>> 1;
-      if ((this.times[mid] as number) <= at) lo = mid + 1;
+      if (this.times[mid]! <= at) lo = mid + 1;
       else hi = mid;
     }
     return lo;

@@ -53,23 +53,28 @@ export class CallAccounting {
     readonly init: CallAccountingInit,
   ) {}
 
-  /** The call succeeded (or a stream finished). */
-  async complete(usage: Usage, costUsd: number | undefined, provider: string, servedModel: string, responseText: string, cacheHit: boolean): Promise<void> {
-    await this.settle('ok', usage, costUsd, provider, servedModel, responseText, undefined, cacheHit);
+  /**
+   * The call succeeded (or a stream finished). Returns a promise only when there is something to
+   * wait for before answering (durable writes, a budget commit); await it when present.
+   */
+  complete(usage: Usage, costUsd: number | undefined, provider: string, servedModel: string, responseText: string, cacheHit: boolean): Promise<void> | undefined {
+    return this.settle('ok', usage, costUsd, provider, servedModel, responseText, undefined, cacheHit);
   }
 
-  /** The call failed. With `partialText` (a stream cut after content), what was streamed is billed. */
-  async fail(err: unknown, partialText: string, status: UsageStatus = 'error'): Promise<void> {
-    if (partialText === '') {
-      await this.settle(status, EMPTY_USAGE, 0, this.init.provider, this.init.modelId, '', err, false);
-      return;
-    }
+  /** The call failed. With `partialText` (a stream cut after content), what was streamed is billed. Same return as `complete`. */
+  fail(err: unknown, partialText: string, status: UsageStatus = 'error'): Promise<void> | undefined {
+    if (partialText === '') return this.settle(status, EMPTY_USAGE, 0, this.init.provider, this.init.modelId, '', err, false);
     const usage: Usage = { ...EMPTY_USAGE, inputTokens: this.init.inputTokenEstimate, outputTokens: this.init.estimateOutputTokens(partialText) };
     const cost = this.services.priceTable.cost(this.init.provider, this.init.modelId, usage);
-    await this.settle(status, usage, cost, this.init.provider, this.init.modelId, partialText, err, false);
+    return this.settle(status, usage, cost, this.init.provider, this.init.modelId, partialText, err, false);
   }
 
-  private async settle(
+  /**
+   * Synchronous up to the writes it starts: with durable writes off, the usage event and audit
+   * entries are only queued, and nothing but a budget commit is waited for. (It was an async
+   * function awaiting Promise.allSettled of every write: a few KB of promises and frames per request.)
+   */
+  private settle(
     status: UsageStatus,
     usage: Usage,
     costUsd: number | undefined,
@@ -78,8 +83,8 @@ export class CallAccounting {
     responseText: string,
     err: unknown,
     cacheHit: boolean,
-  ): Promise<void> {
-    if (this.settled) return;
+  ): Promise<void> | undefined {
+    if (this.settled) return undefined;
     this.settled = true;
     const { services, init } = this;
     const logger = services.logger;
@@ -93,6 +98,7 @@ export class CallAccounting {
     const writes: Promise<unknown>[] = [];
     if (init.budget !== undefined) {
       const { manager, reservation } = init.budget;
+      // Waited for even without durable writes: once answered, the spend is the committed one.
       writes.push(billedNothing ? manager.release(reservation) : manager.commit(reservation, costUsd ?? null));
     }
     const principal = init.principal;
@@ -116,7 +122,9 @@ export class CallAccounting {
       if (principal?.team !== undefined) event.team = principal.team;
       if (cacheHit) event.metadata = { cache: 'hit' };
       const p = services.ledgerBuffer.record(event);
-      writes.push(durable ? p : p.catch(() => undefined));
+      // Without durable writes record() resolves at once; it can fail only after the buffer closed.
+      if (durable) writes.push(p);
+      else p.catch((e: unknown) => logger?.error({ err: e, reqId: init.requestId }, 'usage write failed'));
     }
     const auditBuffer = services.auditBuffer;
     if (auditBuffer !== undefined) {
@@ -179,11 +187,18 @@ export class CallAccounting {
         else auditBuffer.append(entry);
       }
     }
-    if (writes.length === 0) return;
-    const results = await Promise.allSettled(writes);
-    for (const r of results) if (r.status === 'rejected') logger?.error({ err: r.reason, reqId: init.requestId }, 'usage or audit write failed');
+    if (writes.length === 0) return undefined;
+    const logFailure = (e: unknown): void => {
+      logger?.error({ err: e, reqId: init.requestId }, 'usage or audit write failed');
+    };
+    if (writes.length === 1) return writes[0]!.then(ignoreValue, logFailure);
+    return Promise.allSettled(writes).then((results) => {
+      for (const r of results) if (r.status === 'rejected') logFailure(r.reason);
+    });
   }
 }
+
+function ignoreValue(): void {}
 
 function withUser(entry: AuditEntryInput, principal: Principal | undefined): AuditEntryInput {
   if (principal?.userId !== undefined) entry.userId = principal.userId;
@@ -204,7 +219,8 @@ export function accountedModel(inner: LanguageModel, accounting: CallAccounting)
         await accounting.fail(err, '');
         throw err;
       }
-      await accounting.complete(result.usage, result.costUsd, result.provider, result.model, result.text, result.cache !== undefined);
+      const settling = accounting.complete(result.usage, result.costUsd, result.provider, result.model, result.text, result.cache !== undefined);
+      if (settling !== undefined) await settling;
       return result;
     },
     stream(request: ModelRequest, options?: CallOptions): AsyncIterable<StreamPart> {
