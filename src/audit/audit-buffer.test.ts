@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createAuditBuffer } from './audit-buffer.js';
 import type { AuditLog } from './audit-log.js';
-import type { AuditEntry, AuditEntryInput } from './entry.js';
+import { computeContentHash, type AuditContent, type AuditEntry, type AuditEntryInput } from './entry.js';
 
 /** A log that records batch sizes and fails when told to; only appendMany is used by the buffer. */
 function fakeLog(failing: { now: boolean }): { log: AuditLog; batches: number[] } {
@@ -67,4 +67,25 @@ test('entries nobody awaits, queued during a write, wait out maxDelayMs and go a
   assert.ok(performance.now() - t0 < 100, `the awaited entry waited ${performance.now() - t0} ms`);
   assert.deepEqual(batches.slice(2), [['lead'], ['awaited']]);
   await buffer.close();
+});
+
+test('with a hash-only log the buffer hashes content at append and queues no content; an encrypting log gets the content', async () => {
+  const content = { prompt: [{ role: 'user', content: 'hello' }], response: 'hi there' };
+  for (const contentMode of ['hash', 'encrypted'] as const) {
+    const seen: AuditEntryInput[] = [];
+    const appendMany = async (entries: readonly AuditEntryInput[]): Promise<AuditEntry[]> => {
+      seen.push(...entries);
+      return entries.map((e, i) => ({ seq: i + 1, action: e.action }) as AuditEntry);
+    };
+    const buffer = createAuditBuffer({ appendMany, contentMode } as unknown as AuditLog, { maxBatch: 10, maxDelayMs: 1 });
+    await buffer.append({ actor: 'a', action: 'model.request', outcome: 'success', content }, { awaitDurable: true });
+    const [entry] = seen;
+    if (contentMode === 'hash') {
+      assert.equal(entry!.content, undefined);
+      assert.equal(entry!.contentHash, computeContentHash(JSON.parse(JSON.stringify(content)) as AuditContent));
+    } else {
+      assert.equal(entry!.content, content);
+      assert.equal(entry!.contentHash, undefined);
+    }
+  }
 });

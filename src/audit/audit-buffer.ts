@@ -11,7 +11,7 @@
  * their requestId, so a client retry after a crash re-appends idempotently. A batch that fails is
  * not retried: awaiting callers get the error, the others are reported to `onError`.
  */
-import type { AuditEntry, AuditEntryInput } from './entry.js';
+import { hashContentValue, type AuditEntry, type AuditEntryInput } from './entry.js';
 import type { AuditLog } from './audit-log.js';
 
 export interface AuditBufferOptions {
@@ -44,6 +44,24 @@ interface Waiting {
   entry: AuditEntryInput;
   resolve?: (stored: AuditEntry) => void;
   reject?: (err: unknown) => void;
+}
+
+/**
+ * For a log that keeps only the hash of content, the entry with the hash instead of the content:
+ * it then waits for its batch without holding the prompt and response (the request's whole message
+ * list) alive, which a young-generation GC would otherwise copy and promote. Same hash either way.
+ */
+function withoutHashedContent(log: AuditLog, entry: AuditEntryInput): AuditEntryInput {
+  if (entry.content === undefined || log.contentMode !== 'hash') return entry;
+  let contentHash: string;
+  try {
+    contentHash = hashContentValue(entry.content);
+  } catch {
+    return entry; // content with no JSON form: the batch refuses it, as it always did
+  }
+  const { content: _content, ...rest } = entry;
+  rest.contentHash = contentHash;
+  return rest;
 }
 
 export function createAuditBuffer(log: AuditLog, options: AuditBufferOptions = {}): AuditBuffer {
@@ -146,6 +164,7 @@ export function createAuditBuffer(log: AuditLog, options: AuditBufferOptions = {
   function append(entry: AuditEntryInput, opts?: { awaitDurable?: boolean }): Promise<AuditEntry> | void {
     if (closed) throw new Error('audit buffer is closed');
     if (queue.length === 0) oldestAt = performance.now();
+    entry = withoutHashedContent(log, entry);
     if (opts?.awaitDurable === true) {
       return new Promise<AuditEntry>((resolve, reject) => {
         queue.push({ entry, resolve, reject });

@@ -22,15 +22,15 @@ import {
   computeContentHash,
   computeEntryHash,
   computePersonalHash,
+  hashContentValue,
   NOT_PLAIN,
   plainRedactedCopy,
   redactSecrets,
-  sha256Hex,
   type AuditContent,
   type AuditEntry,
   type AuditEntryInput,
 } from './entry.js';
-import { canonicalJson, canonicalJsonOfJsonValue } from './canonical-json.js';
+import { canonicalJson } from './canonical-json.js';
 import { ENTRY_COLUMNS, rowToEntry, type AuditEntryRow } from './entry-row.js';
 import { auditMigrations } from './schema.js';
 import { RETENTION_ACTION, verifyAuditChain, type VerifyReport } from './verify.js';
@@ -95,6 +95,8 @@ export interface RetentionResult {
 }
 
 export interface AuditLog {
+  /** What the log keeps of `content`: only its hash, or the hash and the content encrypted. */
+  readonly contentMode: 'hash' | 'encrypted';
   /** Appends one entry (idempotent by `(requestId, action)`). Resolves once it is committed. */
   append(entry: AuditEntryInput): Promise<AuditEntry>;
   /** Appends several entries in one transaction; results are in input order. */
@@ -207,7 +209,7 @@ export async function createAuditLog(options: AuditLogOptions): Promise<AuditLog
     if (input.content !== undefined) {
       // The hash of the content as JSON would carry it (what readContent hands back and re-checks),
       // without a JSON.stringify + JSON.parse round trip per entry on the request path.
-      contentHash = sha256Hex(canonicalJsonOfJsonValue(input.content));
+      contentHash = hashContentValue(input.content);
       if (mode === 'encrypted' && key !== undefined) content = encryptContent(key, JSON.stringify(input.content), id);
     }
     return {
@@ -239,6 +241,7 @@ export async function createAuditLog(options: AuditLogOptions): Promise<AuditLog
   };
 
   const log: AuditLog = {
+    contentMode: mode,
     async append(entry) {
       const [stored] = await log.appendMany([entry]);
       return stored!;

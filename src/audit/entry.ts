@@ -13,7 +13,7 @@
  * `details` is hashed and therefore permanent: it must hold no secrets and no personal data.
  */
 import { hash } from 'node:crypto';
-import { canonicalJson } from './canonical-json.js';
+import { canonicalJson, canonicalJsonOfJsonValue } from './canonical-json.js';
 
 /** Hash format version, inside the hashed record so a future format can coexist. */
 export const AUDIT_HASH_VERSION = 1;
@@ -131,6 +131,14 @@ export function computeEntryHash(fields: HashedFields, detailsJson?: string): st
 
 export function computeContentHash(content: AuditContent): string {
   return sha256Hex(canonicalJson(content));
+}
+
+/**
+ * The same hash for content as the caller holds it (not yet through JSON): the hash of the JSON
+ * that `JSON.stringify(content)` would write, without writing and parsing it.
+ */
+export function hashContentValue(content: AuditContent): string {
+  return sha256Hex(canonicalJsonOfJsonValue(content));
 }
 
 /** The salt is random per entry and erased with the data, so the hash alone reveals nothing. */

@@ -8,9 +8,18 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
 import type { WorkerReply, WorkerRequest } from './pglite-worker-protocol.js';
+import { lowerCurrentThreadPriority } from './thread-priority.js';
 
 const port = parentPort;
 if (port === null) throw new Error('pglite-worker.ts must run in a worker thread');
+
+// The database work here is the gateway's background writes (usage events, audit entries in
+// batches): below the request path's priority, so that when both want the same core the kernel
+// runs the thread answering requests first instead of letting a batch of WASM inserts delay them
+// for milliseconds. It still gets its share under saturation, and with durable writes requests
+// wait for it, which yields the core to it.
+const BACKGROUND_NICE_OFFSET = Number((workerData as { niceOffset?: number }).niceOffset ?? 5);
+if (BACKGROUND_NICE_OFFSET > 0) lowerCurrentThreadPriority(BACKGROUND_NICE_OFFSET);
 
 const dataDir = (workerData as { dataDir?: string }).dataDir;
 if (dataDir !== undefined && !dataDir.startsWith('memory://')) mkdirSync(dataDir, { recursive: true });
