@@ -5,7 +5,14 @@ import { ALL_TARGETS, type TargetName } from './targets.js';
 export interface BenchOptions {
   targets: TargetName[];
   connections: number;
-  /** Closed-loop throughput window, seconds (after `warmupSec`). */
+  /**
+   * Each throughput and fixed-rate phase is measured in this many windows, the targets taking
+   * turns (round-robin, a different target first each round), and the median window is reported:
+   * on a shared machine whose speed drifts over minutes, one window per target in sequence made
+   * the ratios between targets move by 2× from run to run.
+   */
+  rounds: number;
+  /** Closed-loop throughput window, seconds (after `warmupSec`), per round. */
   durationSec: number;
   warmupSec: number;
   /** Fixed request rates for the open-loop latency runs. */
@@ -37,16 +44,18 @@ cache, audit, metrics, embedded storage) and through the Portkey gateway, in one
 
   --targets=LIST          comma list of ${ALL_TARGETS.join(',')} (default: all; direct is always included)
   --connections=N         concurrent connections for throughput (default 32)
-  --duration=S            throughput window in seconds (default 10)
-  --warmup=S              throughput warm-up in seconds (default 2)
+  --rounds=N              windows per target for throughput and each rate, targets taking turns;
+                          the median window is reported (default 3)
+  --duration=S            throughput window in seconds, per round (default 5)
+  --warmup=S              throughput warm-up in seconds, per round (default 1)
   --rates=LIST            fixed request rates for latency (default 100,1000)
-  --rate-duration=S       seconds per fixed-rate window (default 5)
+  --rate-duration=S       seconds per fixed-rate window, per round (default 4)
   --rate-warmup=S         warm-up seconds at each rate (default 1)
   --ttft-count=N          streamed requests per target for time-to-first-token (default 300)
   --ttft-rate=N           their rate per second (default 50)
   --chunk-interval-ms=N   fake upstream delay between stream chunks (default 5)
   --no-pin                do not pin CPUs (default: servers under test on CPU 1, client and upstream on CPU 0)
-  --quick                 short windows (3 s throughput, 2 s per rate, 40 streams) for a smoke run
+  --quick                 one round of short windows (3 s throughput, 2 s per rate, 40 streams) for a smoke run
   --out=FILE              JSON results file (default bench/results/gateway-<date>.json)
   --strict                exit 1 when a target of issue 2 or 3 is missed
   --keep-logs             keep the servers' log files (their folder is printed)
@@ -66,6 +75,7 @@ export function parseOptions(argv: string[]): BenchOptions {
     options: {
       targets: { type: 'string' },
       connections: { type: 'string' },
+      rounds: { type: 'string' },
       duration: { type: 'string' },
       warmup: { type: 'string' },
       rates: { type: 'string' },
@@ -98,10 +108,11 @@ export function parseOptions(argv: string[]): BenchOptions {
   return {
     targets,
     connections: num(values.connections, 32, 'connections'),
-    durationSec: num(values.duration, quick ? 3 : 10, 'duration'),
-    warmupSec: values.warmup === '0' ? 0 : num(values.warmup, quick ? 1 : 2, 'warmup'),
+    rounds: Math.round(num(values.rounds, quick ? 1 : 3, 'rounds')),
+    durationSec: num(values.duration, quick ? 3 : 5, 'duration'),
+    warmupSec: values.warmup === '0' ? 0 : num(values.warmup, 1, 'warmup'),
     rates,
-    rateDurationSec: num(values['rate-duration'], quick ? 2 : 5, 'rate-duration'),
+    rateDurationSec: num(values['rate-duration'], quick ? 2 : 4, 'rate-duration'),
     rateWarmupSec: values['rate-warmup'] === '0' ? 0 : num(values['rate-warmup'], quick ? 0.5 : 1, 'rate-warmup'),
     ttftRate: num(values['ttft-rate'], 50, 'ttft-rate'),
     ttftCount: Math.round(num(values['ttft-count'], quick ? 40 : 300, 'ttft-count')),

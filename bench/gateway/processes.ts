@@ -5,7 +5,7 @@
  * when the run ends, fails or is interrupted.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync, readFileSync } from 'node:fs';
+import { closeSync, openSync, readdirSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -154,6 +154,50 @@ export function readMemory(pid: number): MemoryReading | undefined {
     return { rssMiB: kib('VmRSS') / 1024, peakRssMiB: kib('VmHWM') / 1024 };
   } catch {
     return undefined;
+  }
+}
+
+/** CPU seconds (user + system, all threads) a process has used so far; undefined once it is gone. */
+export function cpuSecondsOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100; // USER_HZ
+  } catch {
+    return undefined;
+  }
+}
+
+/** Ids of the processes whose command name is `comm` (e.g. every `postgres` server process). */
+export function pidsNamed(comm: string): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === comm) out.push(Number(entry));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out;
+}
+
+/**
+ * Waits until the processes have stopped working off a load window: their CPU time together grows
+ * by at most 10 ms over `quietMs`, or `maxMs` passes. A saturated target (Portkey at 1,000 req/s)
+ * is still answering a queue of accepted requests when its window ends, and a PostgreSQL-backed
+ * one leaves the server writing, vacuuming and checkpointing; without this wait that work ran
+ * during the next target's window.
+ */
+export async function waitUntilIdle(pids: readonly number[], quietMs = 200, maxMs = 15_000): Promise<void> {
+  const total = (): number => pids.reduce((sum, pid) => sum + (cpuSecondsOf(pid) ?? 0), 0);
+  const deadline = performance.now() + maxMs;
+  let last = total();
+  while (performance.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, quietMs));
+    const now = total();
+    if (now - last <= 0.01) return;
+    last = now;
   }
 }
 

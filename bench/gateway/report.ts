@@ -16,9 +16,14 @@ export interface TargetResult {
   pid?: number;
   notes: string[];
   streamingAvailable: boolean;
+  /** The median of the throughput windows (see BenchOptions.rounds). */
   throughput?: ThroughputResult;
-  /** Keyed by rate (requests per second). */
+  /** Requests/s of every throughput window, in the order measured. */
+  throughputRounds?: number[];
+  /** Keyed by rate (requests per second): the window with the median mean latency. */
   fixedRate: Record<string, FixedRateResult>;
+  /** Keyed by rate: mean latency (ms) of every window, in the order measured. */
+  fixedRateRounds?: Record<string, number[]>;
   ttft?: TtftResult;
   /** Memory right after the target's last load phase. */
   memory?: MemoryReading;
@@ -200,7 +205,7 @@ export function renderReport(
   results: TargetResult[],
   checks: Check[],
   info: RunInfo,
-  opts: { connections: number; durationSec: number; warmupSec: number; rates: number[]; rateDurationSec: number; ttftRate: number; ttftCount: number; chunkIntervalMs: number },
+  opts: { rounds: number; connections: number; durationSec: number; warmupSec: number; rates: number[]; rateDurationSec: number; ttftRate: number; ttftCount: number; chunkIntervalMs: number },
   upstreamMemory: MemoryReading | undefined,
 ): string {
   const out: string[] = [];
@@ -214,10 +219,11 @@ export function renderReport(
   for (const r of results.filter((x) => !x.available)) out.push(`SKIPPED ${r.name}: ${r.skipReason ?? 'unknown reason'}`);
   for (const r of results) for (const n of r.notes) out.push(`note (${r.name}): ${n}`);
 
-  out.push('', `Throughput — ${opts.connections} connections, closed loop (autocannon), ${opts.durationSec} s after ${opts.warmupSec} s warm-up`);
+  const windows = opts.rounds > 1 ? `median of ${opts.rounds} windows of ` : '';
+  out.push('', `Throughput — ${opts.connections} connections, closed loop (autocannon), ${windows}${opts.durationSec} s after ${opts.warmupSec} s warm-up; targets take turns`);
   out.push(
     table(
-      ['target', 'req/s', 'vs direct', 'errors', 'p50 ms', 'p99 ms'],
+      ['target', 'req/s', 'vs direct', 'errors', 'p50 ms', 'p99 ms', 'every window'],
       measured.filter((r) => r.throughput).map((r) => {
         const t = r.throughput!;
         const direct = results.find((x) => x.name === 'direct')?.throughput;
@@ -228,16 +234,17 @@ export function renderReport(
           String(t.non2xx + t.errors + t.timeouts),
           String(t.latency.p50),
           String(t.latency.p99),
+          (r.throughputRounds ?? []).map((v) => v.toFixed(0)).join(' '),
         ];
       }),
     ),
   );
 
   for (const rate of opts.rates) {
-    out.push('', `Latency at a fixed ${rate} req/s — open loop, ${opts.rateDurationSec} s (${Math.round(rate * opts.rateDurationSec)} requests), ms from due time to last byte; "+" = added over direct`);
+    out.push('', `Latency at a fixed ${rate} req/s — open loop, ${windows}${opts.rateDurationSec} s (${Math.round(rate * opts.rateDurationSec)} requests; the window with the median mean), ms from due time to last byte; "+" = added over direct`);
     out.push(
       table(
-        ['target', 'ok/sent', 'p50', 'p99', 'mean', 'max', '+p50', '+mean', '+p99', 'lag mean'],
+        ['target', 'ok/sent', 'p50', 'p99', 'mean', 'max', '+p50', '+mean', '+p99', 'lag mean', 'mean of every window'],
         measured.filter((r) => r.fixedRate[String(rate)]).map((r) => {
           const f = r.fixedRate[String(rate)]!;
           const added = r.name === 'direct' ? undefined : addedLatency(results, r.name, rate);
@@ -247,6 +254,7 @@ export function renderReport(
             ms(f.latency.p50), ms(f.latency.p99), ms(f.latency.mean), ms(f.latency.max),
             signedMs(added?.p50), signedMs(added?.mean), signedMs(added?.p99),
             ms(f.meanDispatchLagMs),
+            (r.fixedRateRounds?.[String(rate)] ?? []).map((v) => v.toFixed(2)).join(' '),
           ];
         }),
       ),

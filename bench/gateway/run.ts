@@ -17,17 +17,17 @@ import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { TargetClient } from './client.js';
-import { measureFixedRate } from './fixed-rate.js';
+import { measureFixedRate, type FixedRateResult } from './fixed-rate.js';
 import { parseOptions, USAGE, type BenchOptions } from './options.js';
-import { installCleanupHandlers, readMemory, stopAll } from './processes.js';
+import { installCleanupHandlers, pidsNamed, readMemory, stopAll, waitUntilIdle } from './processes.js';
 import { CLIENT_CPU, SERVER_CPU, pinningAvailable, pinProcess } from './cpu-pinning.js';
 import { evaluateChecks, renderReport, type RunInfo, type TargetResult } from './report.js';
 import {
   directTarget, REPO_ROOT, startBareProxy, startConduit, startConduitPolicies, startPortkey, startUpstream, UPSTREAM_REPLY_TEXT, type Upstream,
 } from './servers.js';
-import { round } from './stats.js';
+import { medianBy, rotated, round } from './stats.js';
 import type { Target, TargetName } from './targets.js';
-import { measureThroughput } from './throughput.js';
+import { measureThroughput, type ThroughputResult } from './throughput.js';
 import { measureTtft } from './ttft.js';
 
 const t0 = performance.now();
@@ -138,30 +138,54 @@ async function main(): Promise<number> {
     }
     if (!results.find((r) => r.name === 'direct')?.available) throw new Error('the direct path does not work; nothing to compare against');
     const measured = results.filter((r) => r.available);
+    // After each window: the measured process, and for the PostgreSQL target the database server
+    // too, must be idle before the next target's window starts (see waitUntilIdle).
+    const settle = (r: TargetResult): Promise<void> =>
+      waitUntilIdle([...(r.pid === undefined ? [] : [r.pid]), ...(r.name === 'conduit-policies-pg' ? pidsNamed('postgres') : [])]);
     const afterLoad = (r: TargetResult): void => {
       if (r.pid !== undefined) r.memory = readMemory(r.pid);
     };
 
-    // Phases run target by target within each phase, so every comparison is between figures
-    // taken a few seconds apart (the machine is shared, and its load drifts).
+    // Each phase runs in rounds, the targets taking turns (a different one first each round), and
+    // the median window counts: every comparison is between figures taken seconds apart, and a
+    // slow minute of the shared machine costs one window of every target, not one target's figure.
+    const throughputWindows = new Map<TargetName, ThroughputResult[]>();
+    for (let round = 0; round < opts.rounds; round++) {
+      for (const r of rotated(measured, round)) {
+        progress(`throughput ${r.name} (round ${round + 1}/${opts.rounds}): ${opts.connections} connections, ${opts.warmupSec} s warm-up + ${opts.durationSec} s`);
+        const t = await measureThroughput(clients.get(r.name)!.target, opts);
+        throughputWindows.set(r.name, [...(throughputWindows.get(r.name) ?? []), t]);
+        afterLoad(r);
+        await settle(r);
+        progress(`  ${t.rps.toFixed(0)} req/s`);
+      }
+    }
     for (const r of measured) {
-      progress(`throughput ${r.name}: ${opts.connections} connections, ${opts.warmupSec} s warm-up + ${opts.durationSec} s`);
-      r.throughput = await measureThroughput(clients.get(r.name)!.target, opts);
-      afterLoad(r);
-      progress(`  ${r.throughput.rps.toFixed(0)} req/s`);
+      const windows = throughputWindows.get(r.name) ?? [];
+      r.throughput = medianBy(windows, (w) => w.rps);
+      r.throughputRounds = windows.map((w) => round(w.rps, 1));
     }
     for (const rate of opts.rates) {
-      for (const r of measured) {
-        progress(`fixed rate ${rate} req/s ${r.name}: ${opts.rateWarmupSec} s warm-up + ${opts.rateDurationSec} s`);
-        const f = await measureFixedRate(clients.get(r.name)!, { rate, durationSec: opts.rateDurationSec, warmupSec: opts.rateWarmupSec });
-        r.fixedRate[String(rate)] = f;
-        afterLoad(r);
-        progress(`  p50 ${f.latency.p50.toFixed(2)} ms, p99 ${f.latency.p99.toFixed(2)} ms, mean ${f.latency.mean.toFixed(2)} ms, errors ${f.errors}`);
-        if (f.errors > 0) {
-          // The target fell behind: give it a moment to finish what it had already accepted, so
-          // that work does not run during the next target's window.
-          await sleep(3000);
+      const rateWindows = new Map<TargetName, FixedRateResult[]>();
+      for (let rnd = 0; rnd < opts.rounds; rnd++) {
+        for (const r of rotated(measured, rnd)) {
+          progress(`fixed rate ${rate} req/s ${r.name} (round ${rnd + 1}/${opts.rounds}): ${opts.rateWarmupSec} s warm-up + ${opts.rateDurationSec} s`);
+          const f = await measureFixedRate(clients.get(r.name)!, { rate, durationSec: opts.rateDurationSec, warmupSec: opts.rateWarmupSec });
+          rateWindows.set(r.name, [...(rateWindows.get(r.name) ?? []), f]);
+          afterLoad(r);
+          await settle(r);
+          progress(`  p50 ${f.latency.p50.toFixed(2)} ms, p99 ${f.latency.p99.toFixed(2)} ms, mean ${f.latency.mean.toFixed(2)} ms, errors ${f.errors}`);
+          if (f.errors > 0) {
+            // The target fell behind: give it a moment to finish what it had already accepted, so
+            // that work does not run during the next target's window.
+            await sleep(3000);
+          }
         }
+      }
+      for (const r of measured) {
+        const windows = rateWindows.get(r.name) ?? [];
+        r.fixedRate[String(rate)] = medianBy(windows, (w) => w.latency.mean);
+        r.fixedRateRounds = { ...r.fixedRateRounds, [String(rate)]: windows.map((w) => round(w.latency.mean, 3)) };
       }
     }
     for (const r of measured) {

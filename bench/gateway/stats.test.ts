@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { percentileOfSorted, summarize } from './stats.js';
+import { medianBy, percentileOfSorted, rotated, summarize } from './stats.js';
 
 describe('latency summaries', () => {
   test('nearest-rank percentiles report observed values', () => {
@@ -19,5 +19,19 @@ describe('latency summaries', () => {
     assert.equal(s.p50, 3);
     assert.equal(s.max, 5);
     assert.equal(s.p99, 5);
+  });
+
+  test('medianBy picks the middle window (the lower middle for an even count)', () => {
+    const windows = [{ rps: 300 }, { rps: 100 }, { rps: 200 }];
+    assert.equal(medianBy(windows, (w) => w.rps), windows[2]);
+    assert.equal(medianBy([{ v: 4 }, { v: 1 }, { v: 3 }, { v: 2 }], (w) => w.v).v, 2);
+    assert.throws(() => medianBy([], (w: number) => w));
+  });
+
+  test('rotated starts each round with the next target', () => {
+    assert.deepEqual(rotated(['a', 'b', 'c'], 0), ['a', 'b', 'c']);
+    assert.deepEqual(rotated(['a', 'b', 'c'], 1), ['b', 'c', 'a']);
+    assert.deepEqual(rotated(['a', 'b', 'c'], 4), ['b', 'c', 'a']);
+    assert.deepEqual(rotated([], 2), []);
   });
 });

@@ -39,3 +39,20 @@ export function round(value: number, decimals = 3): number {
   const f = 10 ** decimals;
   return Math.round(value * f) / f;
 }
+
+/**
+ * The median item by `key` (for an even count, the lower of the two middle items), so the
+ * reported figure is one window that was actually measured, not an average of several.
+ */
+export function medianBy<T>(items: readonly T[], key: (item: T) => number): T {
+  if (items.length === 0) throw new Error('medianBy: no items');
+  const sorted = [...items].sort((a, b) => key(a) - key(b));
+  return sorted[(sorted.length - 1) >> 1]!;
+}
+
+/** `items` rotated left by `by` (round r of an interleaved measurement starts with target r). */
+export function rotated<T>(items: readonly T[], by: number): T[] {
+  if (items.length === 0) return [];
+  const k = ((by % items.length) + items.length) % items.length;
+  return [...items.slice(k), ...items.slice(0, k)];
+}
