@@ -7,11 +7,11 @@
  *
  *   npx tsx bench/gateway/cpu-cost.ts [--requests=20000] [--connections=32] [--targets=conduit,portkey,...]
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
-import { installCleanupHandlers, stopAll } from './processes.js';
+import { cpuSecondsOf, installCleanupHandlers, stopAll } from './processes.js';
 import { directTarget, startBareProxy, startConduit, startConduitPolicies, startPortkey, startUpstream } from './servers.js';
 import { chatRequestBody, type Target, type TargetName } from './targets.js';
 
@@ -21,11 +21,10 @@ const connections = Number(args.get('connections') ?? 32);
 const wanted = (args.get('targets') ?? 'direct,bare-proxy,conduit,conduit-policies,conduit-policies-pg,portkey').split(',') as TargetName[];
 const stream = args.get('stream') === 'true';
 
-const TICKS = 100; // USER_HZ on Linux
 function cpuSeconds(pid: number): number {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / TICKS; // utime + stime
+  const seconds = cpuSecondsOf(pid);
+  if (seconds === undefined) throw new Error(`process ${pid} is gone`);
+  return seconds;
 }
 
 async function load(target: Target, amount: number): Promise<number> {
