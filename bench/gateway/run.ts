@@ -150,9 +150,9 @@ async function main(): Promise<number> {
     // the median window counts: every comparison is between figures taken seconds apart, and a
     // slow minute of the shared machine costs one window of every target, not one target's figure.
     const throughputWindows = new Map<TargetName, ThroughputResult[]>();
-    for (let round = 0; round < opts.rounds; round++) {
-      for (const r of rotated(measured, round)) {
-        progress(`throughput ${r.name} (round ${round + 1}/${opts.rounds}): ${opts.connections} connections, ${opts.warmupSec} s warm-up + ${opts.durationSec} s`);
+    for (let rnd = 0; rnd < opts.rounds; rnd++) {
+      for (const r of rotated(measured, rnd)) {
+        progress(`throughput ${r.name} (round ${rnd + 1}/${opts.rounds}): ${opts.connections} connections, ${opts.warmupSec} s warm-up + ${opts.durationSec} s`);
         const t = await measureThroughput(clients.get(r.name)!.target, opts);
         throughputWindows.set(r.name, [...(throughputWindows.get(r.name) ?? []), t]);
         afterLoad(r);

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { canonicalJson, canonicalJsonOfJsonValue } from './canonical-json.js';
+import { seededRandom } from '../eval/dataset/seeded-random.js';
 
 test('canonicalJson sorts keys at every depth and drops undefined members', () => {
   assert.equal(canonicalJson({ b: 1, a: { d: [1, { z: 'x', y: null }], c: undefined } }), '{"a":{"d":[1,{"y":null,"z":"x"}]},"b":1}');
@@ -63,19 +64,8 @@ function randomValue(next: () => number, depth: number): unknown {
   }
 }
 
-function seeded(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 test('canonicalJson writes exactly what the previous implementation wrote', () => {
-  const next = seeded(7);
+  const next = seededRandom(7);
   for (let i = 0; i < 3000; i++) {
     const value = { v: randomValue(next, 0) };
     assert.equal(canonicalJson(value), referenceCanonicalJson(value));
@@ -87,7 +77,7 @@ test('canonicalJson writes exactly what the previous implementation wrote', () =
 });
 
 test('canonicalJsonOfJsonValue is the canonical form of the JSON.stringify round trip', () => {
-  const next = seeded(11);
+  const next = seededRandom(11);
   for (let i = 0; i < 3000; i++) {
     const value = { v: randomValue(next, 0), w: [randomValue(next, 2)] };
     assert.equal(canonicalJsonOfJsonValue(value), canonicalJson(JSON.parse(JSON.stringify(value))));

@@ -48,6 +48,20 @@ export function rateLimitHeaders(decision: LimitDecision): Record<string, string
   return headers;
 }
 
+/** Header names per metric, built once (this runs on every rate-limited request). */
+const METRIC_HEADER_NAMES = {
+  requests: ['x-ratelimit-limit-requests', 'x-ratelimit-remaining-requests', 'x-ratelimit-reset-requests'],
+  tokens: ['x-ratelimit-limit-tokens', 'x-ratelimit-remaining-tokens', 'x-ratelimit-reset-tokens'],
+} as const;
+
+/** OpenAI's three `x-ratelimit-*-<metric>` headers for the tightest check of `metric`, if any. */
+function pushMetricPairs(out: string[], decision: LimitDecision, metric: 'requests' | 'tokens'): void {
+  const check = tightestCheck(decision, metric);
+  if (!check) return;
+  const [limit, remaining, reset] = METRIC_HEADER_NAMES[metric];
+  out.push(limit, String(check.limit), remaining, String(check.remaining), reset, formatResetDuration(check.resetMs));
+}
+
 /**
  * The same headers as name/value pairs in the same order, ready for `writeHead` (the gateway's hot
  * path: no intermediate object). `retry-after` is left out unless asked for: the gateway writes it
@@ -55,28 +69,8 @@ export function rateLimitHeaders(decision: LimitDecision): Record<string, string
  */
 export function rateLimitHeaderPairs(decision: LimitDecision, includeRetryAfter: boolean): string[] {
   const out: string[] = [];
-  const requests = tightestCheck(decision, 'requests');
-  if (requests) {
-    out.push(
-      'x-ratelimit-limit-requests',
-      String(requests.limit),
-      'x-ratelimit-remaining-requests',
-      String(requests.remaining),
-      'x-ratelimit-reset-requests',
-      formatResetDuration(requests.resetMs),
-    );
-  }
-  const tokens = tightestCheck(decision, 'tokens');
-  if (tokens) {
-    out.push(
-      'x-ratelimit-limit-tokens',
-      String(tokens.limit),
-      'x-ratelimit-remaining-tokens',
-      String(tokens.remaining),
-      'x-ratelimit-reset-tokens',
-      formatResetDuration(tokens.resetMs),
-    );
-  }
+  pushMetricPairs(out, decision, 'requests');
+  pushMetricPairs(out, decision, 'tokens');
   if (!decision.allowed && !decision.tooLarge) {
     const ms = Math.max(0, Math.ceil(decision.retryAfterMs));
     if (includeRetryAfter) out.push('retry-after', String(Math.max(1, Math.ceil(ms / 1000))));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { seededRandom } from '../eval/dataset/seeded-random.js';
 import { WindowLog } from './window-log.js';
 
 /** The obvious model: a sorted array of events, pruned by filtering. */
@@ -30,11 +31,7 @@ class NaiveLog {
 }
 
 test('WindowLog matches a naive sorted log through growth, slides, out-of-order inserts and adjustments', () => {
-  let seed = 42;
-  const random = (): number => {
-    seed = (seed * 1_103_515_245 + 12_345) % 2_147_483_648;
-    return seed / 2_147_483_648;
-  };
+  const random = seededRandom(42);
   const log = new WindowLog();
   const model = new NaiveLog();
   const windowMs = 1_000;
